@@ -1,0 +1,1 @@
+"""The `liqfade` command line."""

@@ -1,0 +1,85 @@
+"""`liqfade`: run a worker, validate a config, print the event schema, replay, benchmark, simulate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import orjson
+
+from cli import config_cmd, plugins, replay_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="liqfade", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run one worker process until SIGTERM")
+    run.add_argument("worker", choices=sorted(plugins.WORKERS) + ["core"])
+    run.add_argument("--core", help="with `run core`: module:attribute of a make_core(config) factory")
+
+    config = commands.add_parser("config", help="configuration tools")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    validate = config_commands.add_parser("validate", help="validate a config file (exit 2 when invalid)")
+    validate.add_argument("file")
+    validate.add_argument("--equity", help="show the limits in USDT at this equity")
+
+    events = commands.add_parser("events", help="the event catalogue")
+    events_commands = events.add_subparsers(dest="events_command", required=True)
+    events_commands.add_parser("schema", help="print the JSON Schema of every event")
+
+    replay = commands.add_parser("replay", help="run the cores in virtual time over recorded events")
+    replay_cmd.add_arguments(replay)
+
+    bench = commands.add_parser("bench", help="run a benchmark; prints JSON")
+    bench.add_argument("name", choices=sorted(plugins.BENCHES))
+    bench.add_argument("args", nargs=argparse.REMAINDER)
+
+    simulator = commands.add_parser("simulator", help="the local Binance USD-M simulator", add_help=False)
+    simulator.add_argument("args", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "run":
+        return run_worker(args.worker, args.core)
+    if args.command == "config":
+        return config_cmd.validate(args.file, args.equity)
+    if args.command == "events":
+        from schemas.catalogue import json_schema
+
+        sys.stdout.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        return 0
+    if args.command == "replay":
+        return replay_cmd.run(args)
+    if args.command == "bench":
+        return int(_load_or_exit(plugins.BENCHES[args.name])(list(args.args)))
+    if args.command == "simulator":
+        return int(_load_or_exit("simulator.cli:main")(list(args.args)))
+    return 2
+
+
+def run_worker(worker: str, core_target: str | None) -> int:
+    if worker == "core":
+        if not core_target:
+            print("`liqfade run core` needs --core module:attribute", file=sys.stderr)
+            return 2
+        from runtime.worker import run_core
+
+        make_core = plugins.load(core_target)
+        return run_core(make_core(None).name, make_core)
+    return int(_load_or_exit(plugins.WORKERS[worker])())
+
+
+def _load_or_exit(target: str) -> object:
+    try:
+        return plugins.load(target)
+    except ModuleNotFoundError as exc:
+        print(f"{target.partition(':')[0]} is not part of this build ({exc})", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

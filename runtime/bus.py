@@ -1,0 +1,113 @@
+"""Redis Streams plumbing shared by every process: connections, groups, appends, trimming, lag."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import redis
+from loguru import logger
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
+
+from schemas.envelope import Envelope
+from schemas.registry import FIELD, encode, stream_of
+from schemas.streams import READERS, GROUP_PROJECTOR
+
+Redis = redis.Redis
+
+
+def connect(url: str) -> Redis:
+    """A client for the bus. hiredis parses replies when installed; redis-py sets TCP_NODELAY."""
+    return redis.Redis.from_url(url, socket_keepalive=True, health_check_interval=30)
+
+
+@retry(
+    retry=retry_if_exception_type(redis.ConnectionError),
+    wait=wait_exponential(multiplier=0.2, max=5),
+    stop=stop_after_delay(60),
+    reraise=True,
+)
+def wait_until_up(client: Redis) -> None:
+    client.ping()
+
+
+def ensure_group(client: Redis, stream: str, group: str) -> None:
+    """Create the group (and the stream) from the beginning; an existing group is fine, nothing else is."""
+    try:
+        client.xgroup_create(stream, group, id="0", mkstream=True)
+    except redis.ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def append(client: Redis | Any, envelopes: Iterable[Envelope]) -> None:
+    """XADD each envelope to its stream (works on a client or inside a pipeline)."""
+    for envelope in envelopes:
+        client.xadd(stream_of(envelope.payload), {FIELD: encode(envelope)})
+
+
+def compare_ids(a: str, b: str) -> int:
+    """Order two stream ids ("ms-seq")."""
+    a_ms, _, a_seq = a.partition("-")
+    b_ms, _, b_seq = b.partition("-")
+    left, right = (int(a_ms), int(a_seq or 0)), (int(b_ms), int(b_seq or 0))
+    return (left > right) - (left < right)
+
+
+def consumed_floor(client: Redis, stream: str) -> str | None:
+    """The oldest id some reading group may still need, or None if the stream must not be trimmed.
+
+    Nothing is trimmed until the projector's group exists: the projector makes events durable.
+    """
+    try:
+        groups = client.xinfo_groups(stream)
+    except redis.ResponseError:
+        return None
+    names = {_text(g["name"]) for g in groups}
+    if GROUP_PROJECTOR in READERS.get(stream, ()) and GROUP_PROJECTOR not in names:
+        return None
+    floor: str | None = None
+    for group in groups:
+        candidate = _text(group["last-delivered-id"])
+        if group["pending"]:
+            summary = client.xpending(stream, _text(group["name"]))
+            oldest = summary.get("min")
+            if oldest is not None:
+                candidate = _text(oldest)
+        if floor is None or compare_ids(candidate, floor) < 0:
+            floor = candidate
+    return floor
+
+
+def trim(client: Redis, stream: str, now_ms: int, retention_ms: int) -> int:
+    """Drop entries older than the retention window that every reading group has consumed."""
+    floor = consumed_floor(client, stream)
+    if floor is None:
+        return 0
+    by_age = f"{max(0, now_ms - retention_ms)}-0"
+    minid = floor if compare_ids(floor, by_age) < 0 else by_age
+    removed = int(client.xtrim(stream, minid=minid, approximate=True))
+    if removed:
+        logger.debug("trimmed {} entries from {} below {}", removed, stream, minid)
+    return removed
+
+
+def group_lag(client: Redis, streams: Iterable[str], group: str) -> int:
+    """Entries not yet delivered to the group plus entries delivered but not acknowledged."""
+    total = 0
+    for stream in streams:
+        try:
+            for info in client.xinfo_groups(stream):
+                if _text(info["name"]) == group:
+                    total += int(info.get("lag") or 0) + int(info["pending"])
+        except redis.ResponseError:
+            continue
+    return total
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def fields_text(fields: Mapping[bytes, bytes]) -> dict[str, str]:
+    return {_text(k): _text(v) for k, v in fields.items()}

@@ -1,0 +1,255 @@
+"""The stream runner: consumer groups in, one MULTI/EXEC per event out (DESIGN §3).
+
+For each input entry the runner decodes it, asks the core, and in one transaction appends the outputs,
+saves the core's snapshot with the stream positions, and acknowledges the entry. A runner killed at any
+instant resumes exactly where it stopped: the transaction either happened or it did not, and a
+re-processed entry yields the same outputs with the same ids.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Generic
+
+import orjson
+import redis
+from loguru import logger
+
+from runtime import bus
+from runtime.clock import Clock, WallClock
+from runtime.core import Core, Emit, S, envelopes, timer_cause
+from schemas.envelope import Envelope
+from schemas.registry import FIELD, SkipEvent, decode, encode, stream_of
+from schemas.streams import STATE_KEY_PREFIX, dlq
+from schemas.system import ProcessHeartbeat
+
+CommitHook = Callable[[Envelope | None, Sequence[Envelope]], None]
+
+
+class StreamRunner(Generic[S]):
+    def __init__(
+        self,
+        core: Core[S],
+        client: bus.Redis,
+        *,
+        clock: Clock | None = None,
+        tick_ms: int = 50,
+        batch: int = 100,
+        heartbeat_ms: int = 5_000,
+        trim_every_ms: int = 30_000,
+        retention_ms: int = 7 * 86_400_000,
+        max_deliveries: int = 5,
+        on_commit: CommitHook | None = None,
+    ) -> None:
+        self.core = core
+        self.redis = client
+        self.clock = clock or WallClock()
+        self.group = core.name
+        self.consumer = core.name
+        self.state_key = STATE_KEY_PREFIX + core.name
+        self.tick_ms = tick_ms
+        self.batch = batch
+        self.heartbeat_ms = heartbeat_ms
+        self.trim_every_ms = trim_every_ms
+        self.retention_ms = retention_ms
+        self.max_deliveries = max_deliveries
+        self.on_commit = on_commit
+        self.state: S = core.initial_state()
+        self.positions: dict[str, str] = {}
+        self.processed = 0
+        self.failures: dict[str, int] = {}
+        self.skipped_kinds: set[str] = set()
+        self.written_streams: set[str] = set()
+        self.started_ms = self.clock.now_ms()
+        self._last_timer_now = -1
+        self._next_heartbeat = 0
+        self._next_trim = 0
+        self._recovering = True
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Process until `stop` is set; the event in hand is always finished first."""
+        backoff = 0.1
+        while not stop.is_set():
+            try:
+                self.start()
+                while not stop.is_set():
+                    self.step()
+                backoff = 0.1
+            except redis.ConnectionError as exc:
+                logger.warning("redis unavailable ({}); retrying in {:.1f}s", exc, backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+        logger.info("{} stopped after {} events", self.core.name, self.processed)
+
+    def start(self) -> None:
+        """Restore the snapshot, make sure the groups exist, and take back entries left pending."""
+        bus.wait_until_up(self.redis)
+        self.restore()
+        for stream in self.core.inputs:
+            bus.ensure_group(self.redis, stream, self.group)
+            self.redis.xautoclaim(stream, self.group, self.consumer, min_idle_time=30_000, count=1000)
+        self._recovering = True
+
+    def restore(self) -> None:
+        saved = self.redis.hgetall(self.state_key)
+        if saved.get(b"snapshot") is not None:
+            self.state = self.core.restore(saved[b"snapshot"])
+            self.positions = orjson.loads(saved.get(b"positions", b"{}"))
+            self.processed = int(saved.get(b"processed", 0))
+            self._last_timer_now = int(saved.get(b"timer_now", -1))
+        else:
+            self.state, self.positions, self.processed = self.core.initial_state(), {}, 0
+
+    # --- one turn of the loop --------------------------------------------------------------------
+
+    def step(self) -> None:
+        now = self.clock.now_ms()
+        self.fire_timers(now)
+        if now >= self._next_heartbeat:
+            self.heartbeat(now)
+            self._next_heartbeat = now + self.heartbeat_ms
+        if now >= self._next_trim:
+            self.trim(now)
+            self._next_trim = now + self.trim_every_ms
+        self.read_and_process(self.block_ms(now))
+
+    def block_ms(self, now: int) -> int:
+        deadline = self.core.next_deadline(self.state)
+        if deadline is None:
+            return self.tick_ms
+        return max(1, min(self.tick_ms, deadline - now))
+
+    def read_and_process(self, block_ms: int) -> None:
+        streams = {s: ("0" if self._recovering else ">") for s in self.core.inputs}
+        if self._recovering:
+            replies = self.redis.xreadgroup(self.group, self.consumer, streams, count=self.batch)
+            if not any(entries for _, entries in replies):
+                self._recovering = False
+                return
+        else:
+            replies = self.redis.xreadgroup(self.group, self.consumer, streams, count=self.batch, block=block_ms)
+        for stream_raw, entries in replies or []:
+            stream = stream_raw.decode() if isinstance(stream_raw, bytes) else stream_raw
+            for entry_id_raw, fields in entries:
+                entry_id = entry_id_raw.decode() if isinstance(entry_id_raw, bytes) else entry_id_raw
+                if not self.process_entry(stream, entry_id, fields):
+                    self._recovering = True  # retry the failed entry before anything newer
+                    return
+
+    def process_entry(self, stream: str, entry_id: str, fields: dict[bytes, bytes] | None) -> bool:
+        """Handle one entry. Returns False when the core failed and the entry stays pending."""
+        seen = self.positions.get(stream)
+        if seen is not None and bus.compare_ids(entry_id, seen) <= 0:
+            self.redis.xack(stream, self.group, entry_id)
+            return True
+        raw = (fields or {}).get(FIELD)
+        try:
+            if raw is None:
+                raise SkipEvent("malformed", f"entry has no {FIELD.decode()!r} field")
+            event = decode(raw)
+        except SkipEvent as skip:
+            if skip.kind not in self.skipped_kinds:
+                self.skipped_kinds.add(skip.kind)
+                logger.warning("skipping {} entry {} on {}: {}", skip.kind, entry_id, stream, skip.detail)
+            self.commit(stream, entry_id, None, [])
+            return True
+        now = self.clock.now_ms()
+        try:
+            with logger.contextualize(event_id=event.id, correlation_id=event.correlation_id):
+                decision = self.core.decide(self.state, event, now)
+        except Exception as exc:
+            return self.core_failed(stream, entry_id, raw, exc)
+        outputs = envelopes(
+            decision.emits, source=self.core.name, cause_id=event.id, now=now,
+            cause_correlation=event.correlation_id,
+        )
+        self.state = decision.state
+        self.commit(stream, entry_id, event, outputs)
+        return True
+
+    def core_failed(self, stream: str, entry_id: str, raw: bytes, exc: Exception) -> bool:
+        attempts = self.failures.get(entry_id, 0) + 1
+        self.failures[entry_id] = attempts
+        if attempts < self.max_deliveries:
+            logger.opt(exception=exc).error("{} failed on {} (attempt {})", self.core.name, entry_id, attempts)
+            return False
+        logger.opt(exception=exc).error("moving {} from {} to {} after {} failures",
+                                        entry_id, stream, dlq(stream), attempts)
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.xadd(dlq(stream), {FIELD: raw, b"stream": stream, b"id": entry_id, b"error": repr(exc)[:2000]})
+        self._save(pipe, stream, entry_id)
+        pipe.xack(stream, self.group, entry_id)
+        pipe.execute()
+        self.failures.pop(entry_id, None)
+        return True
+
+    def fire_timers(self, now: int) -> None:
+        deadline = self.core.next_deadline(self.state)
+        if deadline is None or deadline > now or now <= self._last_timer_now:
+            return
+        decision = self.core.on_timer(self.state, now)
+        outputs = envelopes(decision.emits, source=self.core.name, cause_id=timer_cause(self.core.name, now), now=now)
+        self.state = decision.state
+        self._last_timer_now = now
+        self.commit(None, None, None, outputs)
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    def commit(self, stream: str | None, entry_id: str | None, event: Envelope | None,
+               outputs: Sequence[Envelope]) -> None:
+        """Outputs, snapshot, positions and the ack: all or nothing."""
+        pipe = self.redis.pipeline(transaction=True)
+        for envelope in outputs:
+            out_stream = stream_of(envelope.payload)
+            self.written_streams.add(out_stream)
+            pipe.xadd(out_stream, {FIELD: encode(envelope)})
+        if stream is not None and entry_id is not None:
+            self.processed += 1
+            self._save(pipe, stream, entry_id)
+            pipe.xack(stream, self.group, entry_id)
+        else:
+            self._save(pipe, None, None)
+        pipe.execute()
+        if self.on_commit is not None:
+            self.on_commit(event, outputs)
+
+    def _save(self, pipe: Any, stream: str | None, entry_id: str | None) -> None:
+        if stream is not None and entry_id is not None:
+            self.positions[stream] = entry_id
+        pipe.hset(self.state_key, mapping={
+            "snapshot": self.core.snapshot(self.state),
+            "positions": orjson.dumps(self.positions),
+            "processed": self.processed,
+            "timer_now": self._last_timer_now,
+        })
+
+    # --- housekeeping ----------------------------------------------------------------------------
+
+    def heartbeat(self, now: int) -> None:
+        payload = ProcessHeartbeat(
+            process=self.core.name, pid=os.getpid(), started_ts=self.started_ms,
+            events_processed=self.processed, lag=bus.group_lag(self.redis, self.core.inputs, self.group),
+            rss_mb=rss_mb(),
+        )
+        bus.append(self.redis, envelopes([Emit(payload)], source=self.core.name,
+                                         cause_id=f"heartbeat/{self.core.name}/{os.getpid()}", now=now))
+
+    def trim(self, now: int) -> None:
+        for stream in self.written_streams:
+            bus.trim(self.redis, stream, now, self.retention_ms)
+
+
+def rss_mb() -> float:
+    """Resident set size now (Linux /proc), falling back to the peak from getrusage."""
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+        return round(pages * os.sysconf("SC_PAGE_SIZE") / 1_048_576, 1)
+    except OSError:
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+

@@ -1,0 +1,67 @@
+"""Environment settings (12-factor). Secrets are never printed: `masked()` is what gets logged."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/liqfade"
+DEMO_SECRET = "change-me-demo-only"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    redis_url: str = DEFAULT_REDIS_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    trading_mode: Literal["paper", "live"] = "paper"
+    binance_api_key: SecretStr = SecretStr("")
+    binance_api_secret: SecretStr = SecretStr("")
+    binance_futures_base_url: str = "https://fapi.binance.com"
+    jwt_secret: SecretStr = SecretStr(DEMO_SECRET)
+    admin_email: str = "admin@liqfade.local"
+    admin_password: SecretStr = SecretStr("")
+    alert_webhook_url: SecretStr = SecretStr("")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    liqfade_config: str = ""  # path of a config file used when no version is active in Redis
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    @model_validator(mode="after")
+    def _no_default_secrets_live(self) -> Settings:
+        if self.trading_mode == "live":
+            if self.jwt_secret.get_secret_value() in ("", DEMO_SECRET):
+                raise ValueError("JWT_SECRET must be set to a real secret when TRADING_MODE=live")
+            if not self.binance_api_key.get_secret_value() or not self.binance_api_secret.get_secret_value():
+                raise ValueError("BINANCE_API_KEY and BINANCE_API_SECRET are required when TRADING_MODE=live")
+        return self
+
+    def masked(self) -> dict[str, object]:
+        """The settings as they may be logged: secrets replaced, passwords in URLs hidden."""
+        shown: dict[str, object] = {}
+        for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                shown[name] = "***" if value.get_secret_value() else ""
+            elif name.endswith("_url") and isinstance(value, str):
+                shown[name] = _hide_password(value)
+            else:
+                shown[name] = value
+        return shown
+
+
+def _hide_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in creds else url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,43 @@
+"""Start one core as a process: logging, settings, Redis, SIGTERM, the runner."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from loguru import logger
+
+from runtime import bus, logs
+from runtime.config_store import load_active
+from runtime.core import Core
+from runtime.runner import StreamRunner
+from runtime.settings import Settings, get_settings
+from schemas.config import BotConfig
+
+
+def stop_on_signals() -> threading.Event:
+    """SIGTERM/SIGINT set the returned event; the runner finishes the event in hand and exits."""
+    stop = threading.Event()
+
+    def handle(signum: int, _frame: object) -> None:
+        logger.info("signal {} received; finishing the current event", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    return stop
+
+
+def run_core(name: str, make_core: Callable[[BotConfig], Core[Any]],
+             settings: Settings | None = None) -> int:
+    settings = settings or get_settings()
+    logs.configure(name, settings.log_level, settings.redis_url)
+    logger.info("starting {} with settings {}", name, settings.masked())
+    client = bus.connect(settings.redis_url)
+    bus.wait_until_up(client)
+    config = load_active(client, settings.liqfade_config)
+    core = make_core(config)
+    StreamRunner(core, client).run(stop_on_signals())
+    return 0

@@ -1,0 +1,150 @@
+"""The bot's configuration (seed §12 plus the fields DESIGN adds), with the operator's safety ranges."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StrictBool,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+
+from schemas.types import Symbol
+
+
+def _number_only(value: object) -> object:
+    # a string where a number belongs is an error, not a silent coercion
+    if isinstance(value, str | bool):
+        raise ValueError("must be a JSON number, not a string or boolean")
+    return value
+
+
+def _as_json_number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# Decimal inside, a plain JSON number on the wire, like the seed's example config.
+Num = Annotated[Decimal, BeforeValidator(_number_only), PlainSerializer(_as_json_number, when_used="json")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class RiskConfig(_Strict):
+    risk_per_trade_pct: Annotated[Num, Field(gt=0, le=Decimal("0.01"))] = Decimal("0.0025")
+    daily_max_loss_pct: Annotated[Num, Field(gt=0, le=Decimal("0.05"))] = Decimal("0.015")
+    max_trades_per_day: Annotated[StrictInt, Field(ge=1, le=50)] = 10
+    max_consecutive_losses: Annotated[StrictInt, Field(ge=1, le=10)] = 3
+    pause_after_consecutive_losses_minutes: Annotated[StrictInt, Field(ge=1, le=1440)] = 60
+    max_margin_per_trade_pct: Annotated[Num, Field(gt=0, le=Decimal("0.5"))] = Decimal("0.20")
+
+
+class SignalConfig(_Strict):
+    liq_window_seconds: Annotated[StrictInt, Field(ge=5, le=600)] = 60
+    min_liq_usd: dict[Symbol, Annotated[Num, Field(gt=0)]] = Field(
+        default_factory=lambda: {"BTCUSDT": Decimal(2_500_000), "ETHUSDT": Decimal(1_250_000)}
+    )
+    volume_lookback: Annotated[StrictInt, Field(ge=2, le=240)] = 20
+    volume_mult: Annotated[Num, Field(ge=1, le=20)] = Decimal("2.0")
+    exhaustion_candles: Annotated[StrictInt, Field(ge=1, le=10)] = 2
+    max_spread_bps: dict[Symbol, Annotated[Num, Field(gt=0, le=50)]] = Field(
+        default_factory=lambda: {"BTCUSDT": Decimal(3), "ETHUSDT": Decimal(4)}
+    )
+    symbol_cooldown_seconds: Annotated[StrictInt, Field(ge=0, le=86_400)] = 300
+    max_setup_age_seconds: Annotated[StrictInt, Field(ge=60, le=3600)] = 600
+    stale_data_seconds: Annotated[StrictInt, Field(ge=2, le=120)] = 10
+
+
+class ExecutionConfig(_Strict):
+    tp_pct: Annotated[Num, Field(ge=Decimal("0.0025"), le=Decimal("0.0045"))] = Decimal("0.0035")
+    sl_pct: Annotated[Num, Field(ge=Decimal("0.0035"), le=Decimal("0.0050"))] = Decimal("0.0045")
+    time_stop_seconds: Annotated[StrictInt, Field(ge=120, le=180)] = 150
+    entry_fill_timeout_ms: Annotated[StrictInt, Field(ge=100, le=10_000)] = 800
+    use_market_if_not_filled: StrictBool = True
+
+
+class PaperConfig(_Strict):
+    starting_equity_usdt: Annotated[Num, Field(gt=0)] = Decimal(1350)
+    slippage_bps: Annotated[Num, Field(ge=0, le=50)] = Decimal(1)
+    maker_fee_rate: Annotated[Num, Field(ge=0, le=Decimal("0.01"))] = Decimal("0.0002")
+    taker_fee_rate: Annotated[Num, Field(ge=0, le=Decimal("0.01"))] = Decimal("0.0005")
+
+
+class DisplayConfig(_Strict):
+    zar_per_usdt: Annotated[Num, Field(gt=0)] = Decimal("18.50")
+    zar_rate_source: str = "manual"
+
+
+class FeatureFlags(_Strict):
+    enable_sol: StrictBool = False
+    enable_momentum_variant: StrictBool = False
+
+
+class BotConfig(_Strict):
+    version: Annotated[StrictInt, Field(ge=1)] = 1
+    mode: Literal["paper", "live"] = "paper"
+    symbols: Annotated[list[Symbol], Field(min_length=1)] = Field(default_factory=lambda: ["BTCUSDT", "ETHUSDT"])
+    leverage: Annotated[StrictInt, Field(ge=1, le=3)] = 2
+    day_boundary_tz: Literal["Africa/Johannesburg", "UTC"] = "Africa/Johannesburg"
+    risk: RiskConfig = Field(default_factory=RiskConfig)
+    signal: SignalConfig = Field(default_factory=SignalConfig)
+    execution: ExecutionConfig = Field(default_factory=ExecutionConfig)
+    paper: PaperConfig = Field(default_factory=PaperConfig)
+    display: DisplayConfig = Field(default_factory=DisplayConfig)
+    feature_flags: FeatureFlags = Field(default_factory=FeatureFlags)
+
+    @field_validator("symbols")
+    @classmethod
+    def _unique(cls, symbols: list[Symbol]) -> list[Symbol]:
+        if len(set(symbols)) != len(symbols):
+            raise ValueError("symbols must not repeat")
+        return symbols
+
+    @field_validator("day_boundary_tz")
+    @classmethod
+    def _known_zone(cls, tz: str) -> str:
+        try:
+            ZoneInfo(tz)
+        except ZoneInfoNotFoundError as exc:  # tzdata missing on the host
+            raise ValueError(f"time zone {tz} is not available on this machine") from exc
+        return tz
+
+    @model_validator(mode="after")
+    def _coherent(self) -> BotConfig:
+        if "SOLUSDT" in self.symbols and not self.feature_flags.enable_sol:
+            raise ValueError("symbols: SOLUSDT requires feature_flags.enable_sol = true")
+        for symbol in self.symbols:
+            if symbol not in self.signal.min_liq_usd:
+                raise ValueError(f"signal.min_liq_usd.{symbol}: missing threshold for enabled symbol")
+            if symbol not in self.signal.max_spread_bps:
+                raise ValueError(f"signal.max_spread_bps.{symbol}: missing limit for enabled symbol")
+        return self
+
+
+def effective_risk_pct(config: BotConfig) -> Decimal:
+    """Risk per trade once the margin cap is applied (DESIGN §5).
+
+    Notional is capped at equity × max_margin × leverage, so the loss at the stop is capped at
+    equity × max_margin × leverage × sl_pct. The cap can only lower risk, never raise it.
+    """
+    cap = config.risk.max_margin_per_trade_pct * config.leverage * config.execution.sl_pct
+    return min(config.risk.risk_per_trade_pct, cap)
+
+
+def margin_needed_pct(config: BotConfig) -> Decimal:
+    """Margin, as a share of equity, that the uncapped risk-based size would need."""
+    return config.risk.risk_per_trade_pct / config.execution.sl_pct / config.leverage
+
+
+def active_symbols(config: BotConfig) -> tuple[Symbol, ...]:
+    return tuple(s for s in config.symbols if s != "SOLUSDT" or config.feature_flags.enable_sol)

@@ -1,0 +1,34 @@
+"""Process-level facts: per-process heartbeats and structured log records."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from schemas.envelope import Payload
+from schemas.registry import event
+from schemas.streams import HEARTBEATS, LOGS
+
+Level = Literal["DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
+
+
+@event(HEARTBEATS)
+class ProcessHeartbeat(Payload):
+    process: str
+    pid: int
+    started_ts: int
+    events_processed: int
+    lag: int  # entries delivered to nobody yet plus pending, over all input streams
+    rss_mb: float
+
+
+@event(LOGS)
+class LogRecorded(Payload):
+    level: Level
+    process: str
+    message: str
+    module: str
+    event_id: str | None = None
+    correlation_id: str | None = None
+    exc_type: str | None = None
+    exc_message: str | None = None
+    stack: str | None = None  # the last frames of the traceback, server-side only

@@ -1,0 +1,114 @@
+"""Scripted scenarios: small JSON (or YAML) files that describe bars, liquidations, book and faults.
+
+Format (times are seconds after ``start``; prices/quantities are strings)::
+
+    {
+      "description": "free text",
+      "start": "2025-10-22T12:00:00",          # UTC; floored to the minute
+      "spread_bps": 1.0,                        # optional default book spread
+      "klines": {"BTCUSDT": [["o", "h", "l", "c", "volume"], ...]},   # consecutive 1m bars
+      "liquidations": [
+        {"at_s": 1205.2, "symbol": "BTCUSDT", "side": "SELL", "price": "107900.0", "qty": "0.5"},
+        {"at_s": 1205, "symbol": "BTCUSDT", "side": "SELL", "burst": {"duration_s": 60,
+         "every_ms": 500, "qty": "0.5", "price_from": "107900", "price_to": "107300"}}
+      ],
+      "book": [{"at_s": 0, "symbol": "BTCUSDT", "spread_bps": 0.2}],
+      "faults": [{"at_s": 1500, "action": "silence", "route": "market", "seconds": 90}]
+    }
+
+Scripted liquidations are reduced to Binance's snapshot rule (latest per symbol per 1000 ms window,
+pushed at the window's end), so a burst every 500 ms delivers one liquidation per second.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from simulator.events import Bar, BookSpread, FaultAt, Liquidation, Side
+from simulator.sources import MINUTE_MS, iso_to_ms, snapshot_liquidations
+
+
+class Scenario:
+    def __init__(self, doc: dict[str, Any], name: str = "scenario") -> None:
+        self.name = name
+        self.description = str(doc.get("description", ""))
+        self.start_ms = iso_to_ms(str(doc["start"])) // MINUTE_MS * MINUTE_MS
+        self.spread_bps: float | None = (
+            float(doc["spread_bps"]) if doc.get("spread_bps") is not None else None
+        )
+        self.bars = [bar for sym, rows in doc.get("klines", {}).items() for bar in self._bars(sym, rows)]
+        self.liquidations = snapshot_liquidations(
+            liq for item in doc.get("liquidations", []) for liq in self._liquidations(item)
+        )
+        self.book = [
+            BookSpread(self._at(b), str(b["symbol"]), float(b["spread_bps"])) for b in doc.get("book", [])
+        ]
+        self.faults = [
+            FaultAt(self._at(f), {k: v for k, v in f.items() if k != "at_s"}) for f in doc.get("faults", [])
+        ]
+
+    def _at(self, item: dict[str, Any]) -> int:
+        return self.start_ms + int(round(float(item.get("at_s", 0)) * 1000))
+
+    def _bars(self, symbol: str, rows: list[list[str]]) -> list[Bar]:
+        bars = []
+        for i, row in enumerate(rows):
+            o, h, lo, c, v = (str(x) for x in row[:5])
+            if not Decimal(lo) <= min(Decimal(o), Decimal(c)) or not max(Decimal(o), Decimal(c)) <= Decimal(h):
+                raise ValueError(f"{self.name}: {symbol} bar {i} is not consistent: {row}")
+            vol = Decimal(v)
+            quote = (vol * (Decimal(o) + Decimal(c)) / 2).quantize(Decimal("0.00001"))
+            bars.append(Bar(symbol, self.start_ms + i * MINUTE_MS, o, h, lo, c, v, f"{quote:f}",
+                            int(vol * 30) + 1, f"{(vol / 2).quantize(Decimal(v)):f}",
+                            f"{(quote / 2).quantize(Decimal('0.00001')):f}"))
+        return bars
+
+    def _liquidations(self, item: dict[str, Any]) -> list[Liquidation]:
+        side: Side = "BUY" if item["side"] == "BUY" else "SELL"
+        symbol = str(item["symbol"])
+        at = self._at(item)
+        burst = item.get("burst")
+        if burst is None:
+            return [Liquidation(at, symbol, side, str(item["price"]), str(item["qty"]), at)]
+        every = int(burst["every_ms"])
+        count = max(1, int(float(burst["duration_s"]) * 1000) // every)
+        p0, p1 = Decimal(str(burst["price_from"])), Decimal(str(burst["price_to"]))
+        exp = p0.as_tuple().exponent
+        quantum = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
+        out = []
+        for k in range(count):
+            price = (p0 + (p1 - p0) * k / max(1, count - 1)).quantize(quantum)
+            t = at + k * every
+            out.append(Liquidation(t, symbol, side, f"{price:f}", str(burst["qty"]), t))
+        return out
+
+
+def load_scenario(path: Path) -> Scenario:
+    raw = path.read_bytes()
+    if path.suffix in (".yaml", ".yml"):
+        import yaml  # PyYAML is present in the venv; only needed for YAML scenarios
+
+        doc = yaml.safe_load(raw)
+    else:
+        doc = orjson.loads(raw)
+    if not isinstance(doc, dict):
+        raise ValueError(f"{path}: a scenario is a JSON object")
+    return Scenario(doc, path.stem)
+
+
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+
+
+def resolve_scenario(name_or_path: str) -> Path:
+    """A path, or the name of a bundled scenario (``long_flush_tp``)."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    bundled = SCENARIO_DIR / f"{name_or_path}.json"
+    if bundled.exists():
+        return bundled
+    raise FileNotFoundError(name_or_path)

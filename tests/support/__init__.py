@@ -1,0 +1,1 @@
+"""Test infrastructure: private real Redis and PostgreSQL instances, process helpers."""
