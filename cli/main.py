@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import orjson
 
-from cli import config_cmd, plugins, replay_cmd
+from cli import config_cmd, plugins, replay_cmd, up
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run one worker process until SIGTERM")
-    run.add_argument("worker", choices=sorted(plugins.WORKERS) + ["core"])
+    run.add_argument("worker", choices=[*sorted(plugins.WORKERS), "core"])
     run.add_argument("--core", help="with `run core`: module:attribute of a make_core(config) factory")
 
     config = commands.add_parser("config", help="configuration tools")
@@ -35,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="run a benchmark; prints JSON")
     bench.add_argument("name", choices=sorted(plugins.BENCHES))
     bench.add_argument("args", nargs=argparse.REMAINDER)
+
+    up_parser = commands.add_parser("up", help="start every process (make demo uses --demo)")
+    up.add_arguments(up_parser)
 
     simulator = commands.add_parser("simulator", help="the local Binance USD-M simulator", add_help=False)
     simulator.add_argument("args", nargs=argparse.REMAINDER)
@@ -56,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return replay_cmd.run(args)
     if args.command == "bench":
         return int(_load_or_exit(plugins.BENCHES[args.name])(list(args.args)))
+    if args.command == "up":
+        return up.run(args)
     if args.command == "simulator":
         return int(_load_or_exit("simulator.cli:main")(list(args.args)))
     return 2
@@ -73,7 +79,7 @@ def run_worker(worker: str, core_target: str | None) -> int:
     return int(_load_or_exit(plugins.WORKERS[worker])())
 
 
-def _load_or_exit(target: str) -> object:
+def _load_or_exit(target: str) -> Any:
     try:
         return plugins.load(target)
     except ModuleNotFoundError as exc:

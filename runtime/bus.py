@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import redis
 from loguru import logger
@@ -11,7 +11,7 @@ from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_expo
 
 from schemas.envelope import Envelope
 from schemas.registry import FIELD, encode, stream_of
-from schemas.streams import READERS, GROUP_PROJECTOR
+from schemas.streams import GROUP_PROJECTOR, READERS
 
 Redis = redis.Redis
 
@@ -79,14 +79,14 @@ def consumed_floor(client: Redis, stream: str) -> str | None:
     return floor
 
 
-def trim(client: Redis, stream: str, now_ms: int, retention_ms: int) -> int:
+def trim(client: Redis, stream: str, now_ms: int, retention_ms: int, *, approximate: bool = True) -> int:
     """Drop entries older than the retention window that every reading group has consumed."""
     floor = consumed_floor(client, stream)
     if floor is None:
         return 0
     by_age = f"{max(0, now_ms - retention_ms)}-0"
     minid = floor if compare_ids(floor, by_age) < 0 else by_age
-    removed = int(client.xtrim(stream, minid=minid, approximate=True))
+    removed = int(client.xtrim(stream, minid=minid, approximate=approximate))
     if removed:
         logger.debug("trimmed {} entries from {} below {}", removed, stream, minid)
     return removed
@@ -111,3 +111,16 @@ def _text(value: bytes | str) -> str:
 
 def fields_text(fields: Mapping[bytes, bytes]) -> dict[str, str]:
     return {_text(k): _text(v) for k, v in fields.items()}
+
+
+Entry = tuple[str, dict[bytes, bytes]]
+
+
+def read_group(client: Redis, group: str, consumer: str, streams: Mapping[str, str], *, count: int,
+               block: int | None = None) -> list[tuple[str, list[Entry]]]:
+    """XREADGROUP, with stream names and ids as text. Entries deleted while pending come with no fields."""
+    reply: Any = cast(Any, client).xreadgroup(group, consumer, dict(streams), count=count, block=block)
+    out: list[tuple[str, list[Entry]]] = []
+    for stream, entries in reply or []:
+        out.append((_text(stream), [(_text(entry_id), fields or {}) for entry_id, fields in entries]))
+    return out

@@ -33,8 +33,13 @@ class Decision(Generic[S]):
 class Core(Protocol[S]):
     """`decide(state, event, now)` and `on_timer(state, now)` are pure functions of their arguments."""
 
-    name: str
-    inputs: tuple[str, ...]  # the streams this core consumes
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The streams this core consumes."""
+        ...
 
     def initial_state(self) -> S: ...
 

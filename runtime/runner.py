@@ -96,7 +96,7 @@ class StreamRunner(Generic[S]):
         self._recovering = True
 
     def restore(self) -> None:
-        saved = self.redis.hgetall(self.state_key)
+        saved: dict[bytes, bytes] = self.redis.hgetall(self.state_key)  # type: ignore[assignment]
         if saved.get(b"snapshot") is not None:
             self.state = self.core.restore(saved[b"snapshot"])
             self.positions = orjson.loads(saved.get(b"positions", b"{}"))
@@ -127,27 +127,26 @@ class StreamRunner(Generic[S]):
     def read_and_process(self, block_ms: int) -> None:
         streams = {s: ("0" if self._recovering else ">") for s in self.core.inputs}
         if self._recovering:
-            replies = self.redis.xreadgroup(self.group, self.consumer, streams, count=self.batch)
+            replies = bus.read_group(self.redis, self.group, self.consumer, streams, count=self.batch)
             if not any(entries for _, entries in replies):
                 self._recovering = False
                 return
         else:
-            replies = self.redis.xreadgroup(self.group, self.consumer, streams, count=self.batch, block=block_ms)
-        for stream_raw, entries in replies or []:
-            stream = stream_raw.decode() if isinstance(stream_raw, bytes) else stream_raw
-            for entry_id_raw, fields in entries:
-                entry_id = entry_id_raw.decode() if isinstance(entry_id_raw, bytes) else entry_id_raw
+            replies = bus.read_group(self.redis, self.group, self.consumer, streams, count=self.batch,
+                                     block=block_ms)
+        for stream, entries in replies:
+            for entry_id, fields in entries:
                 if not self.process_entry(stream, entry_id, fields):
                     self._recovering = True  # retry the failed entry before anything newer
                     return
 
-    def process_entry(self, stream: str, entry_id: str, fields: dict[bytes, bytes] | None) -> bool:
+    def process_entry(self, stream: str, entry_id: str, fields: dict[bytes, bytes]) -> bool:
         """Handle one entry. Returns False when the core failed and the entry stays pending."""
         seen = self.positions.get(stream)
         if seen is not None and bus.compare_ids(entry_id, seen) <= 0:
             self.redis.xack(stream, self.group, entry_id)
             return True
-        raw = (fields or {}).get(FIELD)
+        raw = fields.get(FIELD)
         try:
             if raw is None:
                 raise SkipEvent("malformed", f"entry has no {FIELD.decode()!r} field")
@@ -172,7 +171,7 @@ class StreamRunner(Generic[S]):
         self.commit(stream, entry_id, event, outputs)
         return True
 
-    def core_failed(self, stream: str, entry_id: str, raw: bytes, exc: Exception) -> bool:
+    def core_failed(self, stream: str, entry_id: str, raw: bytes | None, exc: Exception) -> bool:
         attempts = self.failures.get(entry_id, 0) + 1
         self.failures[entry_id] = attempts
         if attempts < self.max_deliveries:
@@ -181,7 +180,7 @@ class StreamRunner(Generic[S]):
         logger.opt(exception=exc).error("moving {} from {} to {} after {} failures",
                                         entry_id, stream, dlq(stream), attempts)
         pipe = self.redis.pipeline(transaction=True)
-        pipe.xadd(dlq(stream), {FIELD: raw, b"stream": stream, b"id": entry_id, b"error": repr(exc)[:2000]})
+        pipe.xadd(dlq(stream), {FIELD: raw or b"", b"stream": stream, b"id": entry_id, b"error": repr(exc)[:2000]})
         self._save(pipe, stream, entry_id)
         pipe.xack(stream, self.group, entry_id)
         pipe.execute()

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     admin_email: str = "admin@liqfade.local"
     admin_password: SecretStr = SecretStr("")
     alert_webhook_url: SecretStr = SecretStr("")
+    alert_feed_down_seconds: int = 30  # notify when a feed is stale or disconnected this long
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     liqfade_config: str = ""  # path of a config file used when no version is active in Redis
     api_host: str = "127.0.0.1"

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from schemas import commands, feed, market, orders, positions, risk, signals, system  # noqa: F401
-from schemas.envelope import Envelope
+from schemas.envelope import Envelope, Payload
 from schemas.registry import REGISTRY
+
+
+def payload_schema(model: type[Payload]) -> dict[str, Any]:
+    return model.model_json_schema()
 
 
 def json_schema() -> dict[str, Any]:
@@ -14,7 +18,7 @@ def json_schema() -> dict[str, Any]:
     return {
         "envelope": Envelope.model_json_schema(),
         "events": {
-            name: {"v": spec.version, "stream": spec.stream, "payload": spec.model.model_json_schema()}
+            name: {"v": spec.version, "stream": spec.stream, "payload": payload_schema(spec.model)}
             for name, spec in sorted(REGISTRY.items())
         },
     }

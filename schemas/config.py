@@ -36,6 +36,18 @@ def _as_json_number(value: Decimal) -> int | float:
 Num = Annotated[Decimal, BeforeValidator(_number_only), PlainSerializer(_as_json_number, when_used="json")]
 
 
+def _seed_min_liq_usd() -> dict[Symbol, Decimal]:
+    return {"BTCUSDT": Decimal(2_500_000), "ETHUSDT": Decimal(1_250_000)}
+
+
+def _seed_max_spread_bps() -> dict[Symbol, Decimal]:
+    return {"BTCUSDT": Decimal(3), "ETHUSDT": Decimal(4)}
+
+
+def _seed_symbols() -> list[Symbol]:
+    return ["BTCUSDT", "ETHUSDT"]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -51,15 +63,11 @@ class RiskConfig(_Strict):
 
 class SignalConfig(_Strict):
     liq_window_seconds: Annotated[StrictInt, Field(ge=5, le=600)] = 60
-    min_liq_usd: dict[Symbol, Annotated[Num, Field(gt=0)]] = Field(
-        default_factory=lambda: {"BTCUSDT": Decimal(2_500_000), "ETHUSDT": Decimal(1_250_000)}
-    )
+    min_liq_usd: dict[Symbol, Annotated[Num, Field(gt=0)]] = Field(default_factory=_seed_min_liq_usd)
     volume_lookback: Annotated[StrictInt, Field(ge=2, le=240)] = 20
     volume_mult: Annotated[Num, Field(ge=1, le=20)] = Decimal("2.0")
     exhaustion_candles: Annotated[StrictInt, Field(ge=1, le=10)] = 2
-    max_spread_bps: dict[Symbol, Annotated[Num, Field(gt=0, le=50)]] = Field(
-        default_factory=lambda: {"BTCUSDT": Decimal(3), "ETHUSDT": Decimal(4)}
-    )
+    max_spread_bps: dict[Symbol, Annotated[Num, Field(gt=0, le=50)]] = Field(default_factory=_seed_max_spread_bps)
     symbol_cooldown_seconds: Annotated[StrictInt, Field(ge=0, le=86_400)] = 300
     max_setup_age_seconds: Annotated[StrictInt, Field(ge=60, le=3600)] = 600
     stale_data_seconds: Annotated[StrictInt, Field(ge=2, le=120)] = 10
@@ -93,7 +101,7 @@ class FeatureFlags(_Strict):
 class BotConfig(_Strict):
     version: Annotated[StrictInt, Field(ge=1)] = 1
     mode: Literal["paper", "live"] = "paper"
-    symbols: Annotated[list[Symbol], Field(min_length=1)] = Field(default_factory=lambda: ["BTCUSDT", "ETHUSDT"])
+    symbols: Annotated[list[Symbol], Field(min_length=1)] = Field(default_factory=_seed_symbols)
     leverage: Annotated[StrictInt, Field(ge=1, le=3)] = 2
     day_boundary_tz: Literal["Africa/Johannesburg", "UTC"] = "Africa/Johannesburg"
     risk: RiskConfig = Field(default_factory=RiskConfig)

@@ -18,7 +18,7 @@ FIELD = b"e"  # the single stream field that carries the encoded envelope
 
 @dataclass(frozen=True, slots=True)
 class EventSpec:
-    type: str
+    name: str
     version: int
     model: type[Payload]
     stream: str  # a stream name, or a template such as "md.{symbol}" filled from the payload

@@ -32,3 +32,16 @@ class LogRecorded(Payload):
     exc_type: str | None = None
     exc_message: str | None = None
     stack: str | None = None  # the last frames of the traceback, server-side only
+
+
+@event(LOGS)
+class NotificationSent(Payload):
+    """What the notifier did with one alert: sent, failed after retries, rate-limited, or disabled."""
+
+    kind: str  # error_state, daily_loss_pause, loss_streak_pause, flatten, feed_down, notifier_started
+    channel: Literal["telegram", "slack", "none"]
+    status: Literal["sent", "failed", "rate_limited", "disabled", "ready"]
+    attempts: int
+    dedup_key: str
+    message: str
+    detail: str = ""

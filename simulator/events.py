@@ -94,7 +94,12 @@ TimelineEvent = KlineTick | Liquidation | BookSpread | RawFrame | FaultAt | Hear
 
 # Order of events sharing a timestamp: a bar's final frame before anything else of that ms.
 _PRIORITY: dict[type[Any], int] = {
-    FaultAt: 0, BookSpread: 1, KlineTick: 2, RawFrame: 3, Liquidation: 4, Heartbeat: 5,
+    FaultAt: 0,
+    BookSpread: 1,
+    KlineTick: 2,
+    RawFrame: 3,
+    Liquidation: 4,
+    Heartbeat: 5,
 }
 
 

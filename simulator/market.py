@@ -71,8 +71,12 @@ class MarketState:
         trades = int(bar.n * tick.fraction) if not tick.closed else bar.n
         vol = Decimal(bar.v) * tick.fraction
         k = {
-            "t": bar.open_time, "T": bar.close_time, "s": bar.symbol, "i": "1m",
-            "f": first_id, "L": first_id + max(trades, 1) - 1,
+            "t": bar.open_time,
+            "T": bar.close_time,
+            "s": bar.symbol,
+            "i": "1m",
+            "f": first_id,
+            "L": first_id + max(trades, 1) - 1,
             "o": bar.o,
             "c": bar.c if tick.closed else _fmt_like(tick.price, bar.c),
             "h": bar.h if tick.closed else _fmt_like(tick.high, bar.h),
@@ -104,8 +108,17 @@ class MarketState:
         qty = s.fmt_qty(max(delta, s.step)) if s else f"{delta:f}"
         m.agg_id += 1
         price = s.fmt_price(tick.price) if s else f"{tick.price:f}"
-        return payloads.agg_trade(tick.bar.symbol, tick.ts, m.agg_id, price, qty, m.trade_id + 1,
-                                  m.trade_id + 1, tick.ts, buyer_is_maker=tick.price < Decimal(tick.bar.o))
+        return payloads.agg_trade(
+            tick.bar.symbol,
+            tick.ts,
+            m.agg_id,
+            price,
+            qty,
+            m.trade_id + 1,
+            m.trade_id + 1,
+            tick.ts,
+            buyer_is_maker=tick.price < Decimal(tick.bar.o),
+        )
 
     def klines(self, symbol: str, start: int | None, end: int | None, limit: int) -> list[list[Any]]:
         m = self.symbols.get(symbol)
@@ -114,8 +127,9 @@ class MarketState:
         rows = list(m.closed)
         if m.forming is not None:
             k = m.forming
-            rows.append([k["t"], k["o"], k["h"], k["l"], k["c"], k["v"], k["T"], k["q"], k["n"], k["V"],
-                         k["Q"], "0"])
+            rows.append(
+                [k["t"], k["o"], k["h"], k["l"], k["c"], k["v"], k["T"], k["q"], k["n"], k["V"], k["Q"], "0"]
+            )
         times = [r[0] for r in rows]
         lo = bisect.bisect_left(times, start) if start is not None else 0
         hi = bisect.bisect_right(times, end) if end is not None else len(rows)
@@ -151,13 +165,20 @@ class MarketState:
         b = m.book
         s = spec(symbol)
         fmt = s.fmt_price if s else (lambda p: f"{p:f}")
-        return payloads.book_ticker(symbol, b.update_id, now, b.time, fmt(b.bid), b.bid_qty, fmt(b.ask),
-                                    b.ask_qty)
+        return payloads.book_ticker(
+            symbol, b.update_id, now, b.time, fmt(b.bid), b.bid_qty, fmt(b.ask), b.ask_qty
+        )
 
     def apply_raw_book(self, data: dict[str, Any]) -> None:
         m = self.sym(str(data["s"]))
-        m.book = Book(Decimal(data["b"]), Decimal(data["a"]), str(data["B"]), str(data["A"]),
-                      int(data.get("u", 0)), int(data.get("T", data.get("E", 0))))
+        m.book = Book(
+            Decimal(data["b"]),
+            Decimal(data["a"]),
+            str(data["B"]),
+            str(data["A"]),
+            int(data.get("u", 0)),
+            int(data.get("T", data.get("E", 0))),
+        )
 
     def apply_raw_kline(self, data: dict[str, Any]) -> None:
         k = data["k"]
@@ -165,8 +186,9 @@ class MarketState:
         m.last_price = Decimal(k["c"])
         if k.get("x"):
             m.forming = None
-            m.closed.append([k["t"], k["o"], k["h"], k["l"], k["c"], k["v"], k["T"], k["q"], k["n"], k["V"],
-                             k["Q"], "0"])
+            m.closed.append(
+                [k["t"], k["o"], k["h"], k["l"], k["c"], k["v"], k["T"], k["q"], k["n"], k["V"], k["Q"], "0"]
+            )
         else:
             m.forming = dict(k)
 
@@ -177,8 +199,15 @@ class MarketState:
         s = spec(symbol)
         fmt = s.fmt_price if s else (lambda p: f"{p:f}")
         b = m.book
-        return {"symbol": symbol, "bidPrice": fmt(b.bid), "bidQty": b.bid_qty, "askPrice": fmt(b.ask),
-                "askQty": b.ask_qty, "time": b.time, "lastUpdateId": b.update_id}
+        return {
+            "symbol": symbol,
+            "bidPrice": fmt(b.bid),
+            "bidQty": b.bid_qty,
+            "askPrice": fmt(b.ask),
+            "askQty": b.ask_qty,
+            "time": b.time,
+            "lastUpdateId": b.update_id,
+        }
 
 
 def _rest_row(bar: Bar) -> list[Any]:

@@ -52,19 +52,33 @@ class Scenario:
         ]
 
     def _at(self, item: dict[str, Any]) -> int:
-        return self.start_ms + int(round(float(item.get("at_s", 0)) * 1000))
+        return self.start_ms + round(float(item.get("at_s", 0)) * 1000)
 
     def _bars(self, symbol: str, rows: list[list[str]]) -> list[Bar]:
         bars = []
         for i, row in enumerate(rows):
             o, h, lo, c, v = (str(x) for x in row[:5])
-            if not Decimal(lo) <= min(Decimal(o), Decimal(c)) or not max(Decimal(o), Decimal(c)) <= Decimal(h):
+            if not Decimal(lo) <= min(Decimal(o), Decimal(c)) or not max(Decimal(o), Decimal(c)) <= Decimal(
+                h
+            ):
                 raise ValueError(f"{self.name}: {symbol} bar {i} is not consistent: {row}")
             vol = Decimal(v)
             quote = (vol * (Decimal(o) + Decimal(c)) / 2).quantize(Decimal("0.00001"))
-            bars.append(Bar(symbol, self.start_ms + i * MINUTE_MS, o, h, lo, c, v, f"{quote:f}",
-                            int(vol * 30) + 1, f"{(vol / 2).quantize(Decimal(v)):f}",
-                            f"{(quote / 2).quantize(Decimal('0.00001')):f}"))
+            bars.append(
+                Bar(
+                    symbol,
+                    self.start_ms + i * MINUTE_MS,
+                    o,
+                    h,
+                    lo,
+                    c,
+                    v,
+                    f"{quote:f}",
+                    int(vol * 30) + 1,
+                    f"{(vol / 2).quantize(Decimal(v)):f}",
+                    f"{(quote / 2).quantize(Decimal('0.00001')):f}",
+                )
+            )
         return bars
 
     def _liquidations(self, item: dict[str, Any]) -> list[Liquidation]:
@@ -90,7 +104,7 @@ class Scenario:
 def load_scenario(path: Path) -> Scenario:
     raw = path.read_bytes()
     if path.suffix in (".yaml", ".yml"):
-        import yaml  # PyYAML is present in the venv; only needed for YAML scenarios
+        import yaml  # type: ignore[import-untyped]  # only YAML scenarios need PyYAML
 
         doc = yaml.safe_load(raw)
     else:

@@ -10,6 +10,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 
 from simulator.events import Bar, KlineTick, Liquidation, Side
@@ -22,7 +23,7 @@ def iso_to_ms(text: str) -> int:
     parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return int(round(parsed.timestamp() * 1000))
+    return round(parsed.timestamp() * 1000)
 
 
 def load_liquidations_csv(path: Path) -> list[Liquidation]:
@@ -43,8 +44,19 @@ def load_klines_csv(path: Path, symbol: str | None = None) -> list[Bar]:
     sym = symbol or _symbol_from_name(path)
     with path.open(newline="") as fh:
         return [
-            Bar(sym, int(r["open_time"]), r["open"], r["high"], r["low"], r["close"], r["volume"],
-                r["quote_volume"], int(r["count"]), r["taker_buy_volume"], r["taker_buy_quote_volume"])
+            Bar(
+                sym,
+                int(r["open_time"]),
+                r["open"],
+                r["high"],
+                r["low"],
+                r["close"],
+                r["volume"],
+                r["quote_volume"],
+                int(r["count"]),
+                r["taker_buy_volume"],
+                r["taker_buy_quote_volume"],
+            )
             for r in csv.DictReader(fh)
         ]
 
@@ -68,7 +80,7 @@ def bar_path(bar: Bar, steps: int) -> list[Decimal]:
     anchors = [(0, o), (i1, first), (max(i1, i2), second), (steps, c)]
     out: list[Decimal] = []
     for k in range(steps + 1):
-        for (ka, pa), (kb, pb) in zip(anchors, anchors[1:], strict=False):
+        for (ka, pa), (kb, pb) in pairwise(anchors):
             if ka <= k <= kb:
                 out.append(pa if kb == ka else pa + (pb - pa) * (k - ka) / (kb - ka))
                 break
@@ -91,8 +103,15 @@ def kline_ticks(bars: Iterable[Bar], step_ms: int, start_ms: int | None = None) 
             if start_ms is not None and ts < start_ms:
                 continue
             yield KlineTick(ts, bar, path[k], hi, lo, Decimal(k) / steps, closed=False)
-        yield KlineTick(bar.open_time + MINUTE_MS, bar, Decimal(bar.c), Decimal(bar.h), Decimal(bar.l),
-                        Decimal(1), closed=True)
+        yield KlineTick(
+            bar.open_time + MINUTE_MS,
+            bar,
+            Decimal(bar.c),
+            Decimal(bar.h),
+            Decimal(bar.l),
+            Decimal(1),
+            closed=True,
+        )
 
 
 def snapshot_liquidations(liqs: Iterable[Liquidation], window_ms: int = 1000) -> list[Liquidation]:

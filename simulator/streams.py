@@ -8,8 +8,14 @@ from simulator.events import Route
 
 # lowercased event part -> Binance's spelling
 _CANONICAL = {
-    "forceorder": "forceOrder", "bookticker": "bookTicker", "aggtrade": "aggTrade", "markprice": "markPrice",
-    "miniticker": "miniTicker", "ticker": "ticker", "depth": "depth", "rpidepth": "rpiDepth",
+    "forceorder": "forceOrder",
+    "bookticker": "bookTicker",
+    "aggtrade": "aggTrade",
+    "markprice": "markPrice",
+    "miniticker": "miniTicker",
+    "ticker": "ticker",
+    "depth": "depth",
+    "rpidepth": "rpiDepth",
 }
 _PUBLIC = re.compile(r"^([a-z0-9_]+@(bookticker|depth\d*(@\d+ms)?|rpidepth@500ms)|!bookticker)$")
 _MARKET = re.compile(

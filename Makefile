@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make demo` runs the whole system, `make test` runs the checks.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PY_PACKAGES := schemas runtime cli bench ingest strategy governor executor projector api notifier simulator
+
+.PHONY: install lint typecheck compose-check test test-all demo bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev,embedded]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy $(wildcard $(PY_PACKAGES))
+
+# docker has no engine on CI machines; the compose file is still checked by reading it.
+compose-check:
+	@if command -v docker-compose >/dev/null 2>&1; then docker-compose config -q && echo "docker-compose.yml ok"; \
+	elif docker compose version >/dev/null 2>&1; then docker compose config -q && echo "docker-compose.yml ok"; \
+	else echo "docker-compose not installed: compose file not checked"; fi
+
+test: lint typecheck compose-check
+	$(BIN)/python -m pytest -m "not slow"
+
+test-all: lint typecheck compose-check
+	$(BIN)/python -m pytest
+
+demo: install
+	$(BIN)/liqfade up --demo
+
+bench: install
+	$(BIN)/liqfade bench bus
+
+clean:
+	rm -rf .run .pytest_cache .mypy_cache .ruff_cache

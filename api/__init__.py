@@ -1,0 +1,1 @@
+"""The operations API: reads PostgreSQL, writes only to the `commands` stream and config versions."""

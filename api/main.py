@@ -1,0 +1,145 @@
+"""The FastAPI app: `create_app(settings)` for tests, `app` for uvicorn, `serve()` for `liqfade run api`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import psycopg
+import redis.asyncio as aioredis
+import uvicorn
+from fastapi import FastAPI, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from loguru import logger
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from api.deps import Services
+from api.routes import auth, checklist, config, control, events, health, logs, state, stream, trades
+from api.security import LoginLimiter
+from projector.migrate import migrate
+from runtime import logs as runtime_logs
+from runtime.settings import Settings, get_settings
+
+ROUTERS = (
+    health.router,
+    auth.router,
+    state.router,
+    trades.router,
+    events.router,
+    config.router,
+    control.router,
+    logs.router,
+    checklist.router,
+    stream.router,
+)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    control_wait_s: float = 2.0,
+    health_wait_s: float = 5.0,
+    token_ttl_s: int = 12 * 3600,
+    migrate_on_start: bool = True,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if migrate_on_start:
+            try:  # the projector owns the schema; applying it here too means a fresh API never 500s
+                await asyncio.to_thread(migrate, settings.database_url)
+            except psycopg.OperationalError as exc:
+                logger.warning("database not reachable at start ({}); serving degraded", exc)
+        pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
+            settings.database_url,
+            open=False,
+            min_size=1,
+            max_size=10,
+            timeout=5.0,
+            kwargs={"autocommit": True, "row_factory": dict_row},
+        )
+        await pool.open(wait=False)
+        client = aioredis.Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=2)
+        app.state.services = Services(
+            settings=settings,
+            pool=pool,
+            redis=client,
+            limiter=LoginLimiter(),
+            token_ttl_s=token_ttl_s,
+            control_wait_s=control_wait_s,
+            health_wait_s=health_wait_s,
+        )
+        try:
+            yield
+        finally:
+            await client.aclose()
+            await pool.close()
+
+    app = FastAPI(
+        title="liqfade",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Operations API of the liqfade bot. Reads PostgreSQL; writes only commands.",
+    )
+    for router in ROUTERS:
+        app.include_router(router)
+    _errors(app)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    """Every error is JSON with a `detail`; validation errors also list each bad field."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        return JSONResponse(
+            {"detail": "invalid request", "errors": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
+        )
+
+    @app.exception_handler(config.ConfigInvalid)
+    async def config_invalid(_request: Request, exc: config.ConfigInvalid) -> JSONResponse:
+        return config.config_invalid_response(exc)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    async def unavailable(_request: Request, exc: Exception) -> JSONResponse:
+        logger.warning("dependency unavailable: {!r}", exc)
+        return JSONResponse(
+            {"detail": "a backing service (PostgreSQL or Redis) is unavailable; retry shortly"},
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+
+    for kind in (PoolTimeout, psycopg.OperationalError, aioredis.ConnectionError, aioredis.TimeoutError):
+        app.add_exception_handler(kind, unavailable)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        logger.opt(exception=exc).error("unhandled error")
+        return JSONResponse({"detail": "internal error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def serve() -> int:
+    settings = get_settings()  # refuses live mode with a default or missing JWT secret
+    runtime_logs.configure("api", settings.log_level, settings.redis_url)
+    if settings.trading_mode != "paper" and not settings.admin_password.get_secret_value():
+        raise SystemExit("ADMIN_PASSWORD must be set when TRADING_MODE is not paper")
+    logger.info("starting api with settings {}", settings.masked())
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_config=None,
+        proxy_headers=False,
+    )
+    return 0
+
+
+app = create_app()

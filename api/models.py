@@ -1,0 +1,214 @@
+"""Request and response bodies. Money is a decimal string on the wire; times are ISO 8601 in UTC."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    data: list[T]
+    count: int  # rows matching the filters, over all pages
+
+
+class Message(BaseModel):
+    detail: str
+
+
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(max_length=320)
+    password: str = Field(max_length=1024)
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class Trade(BaseModel):
+    timestamp: datetime
+    symbol: str
+    side: str
+    entry: Decimal
+    exit: Decimal
+    pnl_usdt: Decimal
+    pnl_pct: Decimal
+    duration_s: float
+    fees: Decimal
+    slippage_est: Decimal  # bps, adverse positive
+    setup_id: str
+    reason: str
+    qty: Decimal
+    opened_at: datetime
+
+
+class MarketEvent(BaseModel):
+    setup_id: str
+    ts: datetime
+    symbol: str
+    side: str
+    liq_usd: Decimal | None
+    liq_count: int | None
+    volume_mult: float | None
+    spread_bps: float | None
+    stage: str
+    passed: bool | None  # None while the setup is still pending
+    reason: str | None
+    detail: str | None
+    measured: dict[str, Any] | None
+
+
+class LogLine(BaseModel):
+    ts: datetime
+    level: str
+    process: str
+    message: str
+    module: str
+    event_id: str | None
+    correlation_id: str | None
+    exc_type: str | None
+    exc_message: str | None
+    stack: str | None
+
+
+class ProcessStatus(BaseModel):
+    process: str
+    pid: int
+    last_seen: datetime
+    age_s: float
+    online: bool
+    lag: int
+    events_processed: int
+    rss_mb: float
+
+
+class Position(BaseModel):
+    setup_id: str
+    symbol: str
+    side: str
+    qty: Decimal
+    entry_price: Decimal | None
+    stop_price: Decimal | None
+    take_profit_price: Decimal | None
+    opened_at: datetime | None
+    time_stop_at: datetime | None
+    time_in_trade_s: float | None
+
+
+class LastError(BaseModel):
+    message: str
+    at: datetime | None
+    source: str | None
+    stack: str | None
+
+
+class BotState(BaseModel):
+    status: str | None
+    status_cause: str | None
+    status_since: datetime | None
+    heartbeat_at: datetime | None
+    heartbeat: dict[str, Any] | None  # the governor's last Heartbeat payload
+    equity_usdt: Decimal | None
+    equity_zar: Decimal | None
+    zar_per_usdt: Decimal
+    last_error: LastError | None
+    open_positions: list[Position]
+    processes: list[ProcessStatus]
+
+
+class TodayMetrics(BaseModel):
+    day: str
+    tz: str
+    day_start: datetime  # midnight in `tz`, with its offset
+    day_end: datetime
+    trades: int
+    wins: int
+    losses: int
+    win_rate: float | None
+    pnl_usdt: Decimal
+    fees_usdt: Decimal
+    max_drawdown_usdt: Decimal
+    trades_left: int
+    daily_loss_remaining_usdt: Decimal | None
+    consecutive_losses: int | None
+    pause_until: datetime | None
+    limits_source: Literal["governor", "computed"]
+
+
+class HealthComponent(BaseModel):
+    ok: bool
+    detail: str = ""
+    latency_ms: float | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    postgres: HealthComponent
+    redis: HealthComponent
+    processes: list[ProcessStatus]
+    stream_lag: dict[str, int]  # consumer group → entries not yet processed, over its streams
+
+
+class ConfigBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    config: dict[str, Any]
+    note: str = Field("", max_length=1000)
+
+
+class ConfigCheck(BaseModel):
+    valid: bool
+    config: dict[str, Any]
+    effective_risk_pct: Decimal
+    margin_needed_pct: Decimal
+    active_symbols: list[str]
+
+
+class ConfigVersion(BaseModel):
+    version: int
+    config: dict[str, Any]
+    author: str
+    created_at: datetime | None
+    note: str
+    active: bool
+    source: Literal["db", "redis", "default"] = "db"
+
+
+class ControlBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field("", max_length=500)
+
+
+class ControlResult(BaseModel):
+    command: str
+    command_id: str
+    idempotency_key: str
+    actor: str
+    status: Literal["submitted", "accepted", "refused", "duplicate"]
+    reason: str = ""
+
+
+class HealthCheckReport(BaseModel):
+    command_id: str
+    idempotency_key: str
+    status: Literal["ok", "failed", "timeout"]
+    checks: list[dict[str, Any]]
+
+
+class CheckItem(BaseModel):
+    key: str
+    title: str
+    status: Literal["ok", "warn", "fail"]
+    evidence: str
+
+
+class Checklist(BaseModel):
+    status: Literal["ok", "warn", "fail"]
+    generated_at: datetime
+    items: list[CheckItem]

@@ -1,0 +1,127 @@
+"""Reads shared by several routes: the active config, process heartbeats, the bot state, the day window."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+import redis.asyncio as aioredis
+from psycopg import AsyncConnection
+
+from api.models import ConfigVersion, Position, ProcessStatus
+from schemas.config import BotConfig
+from schemas.streams import ACTIVE_CONFIG_KEY
+
+Conn = AsyncConnection[dict[str, Any]]
+ONLINE_WITHIN_S = 30.0  # processes heartbeat every 5 s
+EXPECTED_PROCESSES = ("ingest", "strategy", "governor", "executor", "projector", "notifier")
+
+
+async def fetch_all(conn: Conn, sql: str, params: Any = None) -> list[dict[str, Any]]:
+    cur = await conn.execute(sql, params)
+    return await cur.fetchall()
+
+
+async def fetch_one(conn: Conn, sql: str, params: Any = None) -> dict[str, Any] | None:
+    cur = await conn.execute(sql, params)
+    return await cur.fetchone()
+
+
+async def active_config(conn: Conn, client: aioredis.Redis | None = None) -> ConfigVersion:
+    """The active version from PostgreSQL; else what workers would load from Redis; else the defaults."""
+    row = await fetch_one(
+        conn,
+        "SELECT version, config, author, created_at, note, active FROM bot_config"
+        " WHERE active ORDER BY version DESC LIMIT 1",
+    )
+    if row is not None:
+        return ConfigVersion(**row)
+    if client is not None:
+        raw = await client.get(ACTIVE_CONFIG_KEY)
+        if raw:
+            config = BotConfig.model_validate_json(raw)
+            return ConfigVersion(
+                version=config.version,
+                config=config.model_dump(mode="json"),
+                author="redis",
+                created_at=None,
+                note="",
+                active=True,
+                source="redis",
+            )
+    config = BotConfig()
+    return ConfigVersion(
+        version=config.version,
+        config=config.model_dump(mode="json"),
+        author="default",
+        created_at=None,
+        note="",
+        active=True,
+        source="default",
+    )
+
+
+def bot_config(version: ConfigVersion) -> BotConfig:
+    return BotConfig.model_validate_json(orjson.dumps(version.config))
+
+
+async def processes(conn: Conn, now: datetime) -> list[ProcessStatus]:
+    rows = await fetch_all(
+        conn,
+        "SELECT process, pid, last_seen, lag, events_processed, rss_mb"
+        " FROM process_heartbeats ORDER BY process",
+    )
+    out = []
+    for row in rows:
+        age = (now - row["last_seen"]).total_seconds()
+        out.append(ProcessStatus(**row, age_s=round(age, 3), online=age <= ONLINE_WITHIN_S))
+    return out
+
+
+async def open_positions(conn: Conn, now: datetime) -> list[Position]:
+    rows = await fetch_all(
+        conn,
+        "SELECT setup_id, symbol, side, qty, entry_price, stop_price, take_profit_price,"
+        " opened_at, time_stop_at FROM positions WHERE status = 'OPEN' ORDER BY opened_at",
+    )
+    return [
+        Position(
+            **row, time_in_trade_s=(now - row["opened_at"]).total_seconds() if row["opened_at"] else None
+        )
+        for row in rows
+    ]
+
+
+def day_window(tz_name: str, now: datetime) -> tuple[str, datetime, datetime]:
+    """Today's ISO date in `tz_name`, and its [midnight, next midnight) as aware datetimes in that zone."""
+    tz = ZoneInfo(tz_name)
+    local = now.astimezone(tz)
+    start = datetime(local.year, local.month, local.day, tzinfo=tz)
+    end = (start + timedelta(days=1)).replace(tzinfo=None).replace(tzinfo=tz)
+    return local.date().isoformat(), start, end
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def trade_pnls(conn: Conn, start: datetime, end: datetime) -> list[Decimal]:
+    rows = await fetch_all(
+        conn,
+        'SELECT pnl_usdt FROM trades WHERE "timestamp" >= %s AND "timestamp" < %s ORDER BY "timestamp"',
+        (start, end),
+    )
+    return [row["pnl_usdt"] for row in rows]
+
+
+def max_drawdown(pnls: list[Decimal]) -> Decimal:
+    """Largest peak-to-trough fall of cumulative realized PnL, starting from zero."""
+    peak = total = worst = Decimal(0)
+    for pnl in pnls:
+        total += pnl
+        peak = max(peak, total)
+        worst = max(worst, peak - total)
+    return worst

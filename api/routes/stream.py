@@ -1,0 +1,83 @@
+"""GET /api/stream: server-sent events with the bot state (when it changes) and each new event.
+
+Polls PostgreSQL (the projector's output) once a second, taking a pooled connection per poll, so an
+idle dashboard holds no connection. Market data and heartbeats are left out: they are noise here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from api.deps import AdminUser, ServicesDep
+from api.queries import fetch_all, fetch_one
+
+router = APIRouter(prefix="/api/stream", tags=["stream"])
+
+QUIET_TYPES = ("ProcessHeartbeat", "Heartbeat")
+
+
+@router.get(
+    "",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "`state` and `event` events"}},
+)
+async def stream(
+    request: Request,
+    services: ServicesDep,
+    _admin: AdminUser,
+    interval_s: Annotated[float, Query(ge=0.2, le=30)] = 1.0,
+    max_seconds: Annotated[float | None, Query(gt=0, le=86_400, description="close after this long")] = None,
+) -> StreamingResponse:
+    return StreamingResponse(
+        _events(request, services, interval_s, max_seconds),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _events(
+    request: Request, services: ServicesDep, interval_s: float, max_seconds: float | None
+) -> AsyncIterator[bytes]:
+    deadline = time.monotonic() + max_seconds if max_seconds else None
+    last_seq: int | None = None
+    last_state: Any = None
+    while deadline is None or time.monotonic() < deadline:
+        if await request.is_disconnected():
+            return
+        async with services.pool.connection() as db:
+            if last_seq is None:
+                top = await fetch_one(db, "SELECT coalesce(max(seq), 0) AS s FROM events")
+                last_seq = top["s"] if top else 0
+            state = await fetch_one(
+                db,
+                "SELECT status, status_cause, status_since, heartbeat, heartbeat_at,"
+                " last_error, last_error_at FROM bot_state WHERE id = 1",
+            )
+            rows = await fetch_all(
+                db,
+                "SELECT seq, stream, id, type, ts, correlation_id, payload FROM events"
+                " WHERE seq > %s AND decoded AND stream NOT LIKE 'md.%%'"
+                " AND type <> ALL(%s) ORDER BY seq LIMIT 500",
+                (last_seq, list(QUIET_TYPES)),
+            )
+        if state != last_state:
+            last_state = state
+            yield _frame("state", state)
+        for row in rows:
+            last_seq = row["seq"]
+            yield _frame("event", row, row["seq"])
+        if not rows:
+            yield b": keep-alive\n\n"
+        await asyncio.sleep(interval_s)
+
+
+def _frame(kind: str, data: Any, seq: int | None = None) -> bytes:
+    head = f"id: {seq}\n" if seq is not None else ""
+    return f"{head}event: {kind}\ndata: ".encode() + orjson.dumps(data, default=str) + b"\n\n"

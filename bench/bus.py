@@ -1,0 +1,161 @@
+"""`liqfade bench bus`: the raw Redis hop floor against the stream runner's hop, in one run.
+
+raw hop: XADD by a producer → XREADGROUP returns in a blocked consumer (the floor of any bus hop).
+runner hop: XADD of an input → the runner has decided and committed its output (one MULTI/EXEC with
+snapshot and ack). stage: XADD of an input → a downstream consumer receives the runner's output.
+Each sample is one event in flight at a time (ping-pong), so the figures are latency, not queueing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import orjson
+from loguru import logger
+
+from bench.stats import summary_us
+from runtime import bus
+from runtime.core import Decision, Emit, envelopes
+from runtime.runner import StreamRunner
+from runtime.settings import get_settings
+from schemas.envelope import Envelope, Payload
+from schemas.registry import FIELD, decode, encode, event
+
+RAW, IN, OUT = "bench.raw", "bench.in", "bench.out"
+
+
+@event(IN)
+class BenchPing(Payload):
+    t0_ns: int
+
+
+@event(OUT)
+class BenchPong(Payload):
+    t0_ns: int
+
+
+@dataclass(frozen=True)
+class EchoState:
+    count: int = 0
+
+
+class EchoCore:
+    name = "bench-echo"
+    inputs = (IN,)
+
+    def initial_state(self) -> EchoState:
+        return EchoState()
+
+    def decide(self, state: EchoState, event: Envelope, now: int) -> Decision[EchoState]:
+        assert isinstance(event.payload, BenchPing)
+        return Decision(EchoState(state.count + 1), [Emit(BenchPong(t0_ns=event.payload.t0_ns))])
+
+    def on_timer(self, state: EchoState, now: int) -> Decision[EchoState]:
+        return Decision(state)
+
+    def next_deadline(self, state: EchoState) -> int | None:
+        return None
+
+    def snapshot(self, state: EchoState) -> bytes:
+        return orjson.dumps(state.count)
+
+    def restore(self, raw: bytes) -> EchoState:
+        return EchoState(int(orjson.loads(raw)))
+
+
+def ping(n: int, t0_ns: int) -> bytes:
+    return encode(envelopes([Emit(BenchPing(t0_ns=t0_ns))], source="bench", cause_id=f"ping{n}", now=0)[0])
+
+
+def t0_of(reply: list[tuple[str, list[bus.Entry]]]) -> int:
+    payload = decode(reply[0][1][0][1][FIELD]).payload
+    assert isinstance(payload, BenchPing | BenchPong)
+    return payload.t0_ns
+
+
+def raw_hops(url: str, n: int) -> list[int]:
+    producer, consumer = bus.connect(url), bus.connect(url)
+    bus.ensure_group(producer, RAW, "bench")
+    samples: list[int] = []
+    received = threading.Event()
+
+    def consume() -> None:
+        while len(samples) < n:
+            reply = bus.read_group(consumer, "bench", "c", {RAW: ">"}, count=1, block=1000)
+            if not reply:
+                continue
+            t1 = time.perf_counter_ns()
+            samples.append(t1 - t0_of(reply))
+            received.set()
+
+    thread = threading.Thread(target=consume, daemon=True)
+    thread.start()
+    for i in range(n):
+        received.clear()
+        producer.xadd(RAW, {FIELD: ping(i, time.perf_counter_ns())})
+        received.wait(5)
+    thread.join(5)
+    return samples
+
+
+def serve_runner(url: str, n: int, results: Connection) -> None:
+    """In its own process, like a real worker: run the echo core, time each commit, send the samples back."""
+    hops: list[int] = []
+    stop = threading.Event()
+
+    def on_commit(_event: Envelope | None, outputs: Sequence[Envelope]) -> None:
+        t1 = time.perf_counter_ns()  # CLOCK_MONOTONIC: comparable across processes on one machine
+        for output in outputs:
+            if isinstance(output.payload, BenchPong):
+                hops.append(t1 - output.payload.t0_ns)
+                if len(hops) >= n:
+                    stop.set()
+
+    logger.remove()
+    StreamRunner(EchoCore(), bus.connect(url), on_commit=on_commit, heartbeat_ms=10**9).run(stop)
+    results.send(hops)
+
+
+def runner_hops(url: str, n: int) -> tuple[list[int], list[int]]:
+    producer, downstream = bus.connect(url), bus.connect(url)
+    bus.ensure_group(downstream, OUT, "bench")
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    worker = multiprocessing.get_context("fork").Process(target=serve_runner, args=(url, n, sender), daemon=True)
+    worker.start()
+    stages: list[int] = []
+    for i in range(n):
+        producer.xadd(IN, {FIELD: ping(i, time.perf_counter_ns())})
+        while True:
+            reply = bus.read_group(downstream, "bench", "d", {OUT: ">"}, count=1, block=5000)
+            if reply:
+                break
+        t2 = time.perf_counter_ns()
+        stages.append(t2 - t0_of(reply))
+    hops: list[int] = receiver.recv() if receiver.poll(30) else []
+    worker.join(10)
+    return hops, stages
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="liqfade bench bus")
+    parser.add_argument("-n", type=int, default=20_000)
+    parser.add_argument("--redis-url", default=get_settings().redis_url)
+    args = parser.parse_args(argv)
+    logger.remove()
+    client = bus.connect(args.redis_url)
+    client.delete(RAW, IN, OUT, "liqfade:state:bench-echo")
+    try:
+        raw = raw_hops(args.redis_url, args.n)
+        hops, stages = runner_hops(args.redis_url, args.n)
+    finally:
+        client.delete(RAW, IN, OUT, "liqfade:state:bench-echo")
+    result = {"raw_hop_us": summary_us(raw), "runner_hop_us": summary_us(hops), "stage_us": summary_us(stages),
+              "n": min(len(raw), len(hops))}
+    print(orjson.dumps(result).decode())
+    return 0

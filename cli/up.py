@@ -1,0 +1,93 @@
+"""`liqfade up`: start every process of the Procfile (plus the simulator with --demo) under one manager.
+
+Redis and PostgreSQL come from REDIS_URL / DATABASE_URL, else the local default ports, else embedded
+servers under `.run/` (runtime/services.py). The choice is printed plainly; nothing here trades.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import orjson
+from honcho.manager import Manager
+from honcho.printer import Printer
+
+from runtime.services import ServiceUnavailable, resolve
+
+ROOT = Path(__file__).resolve().parent.parent
+SIMULATOR_PORT = 8799
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--demo", action="store_true",
+                        help="paper mode against the bundled simulator; no API keys needed")
+    parser.add_argument("--procfile", default=str(ROOT / "Procfile"))
+    parser.add_argument("--run-dir", default=str(ROOT / ".run"), help="embedded data and demo secrets")
+    parser.add_argument("--scenario", default="long_flush_tp", help="with --demo: the simulator scenario")
+    parser.add_argument("--speed", default="1", help="with --demo: simulator playback speed")
+    parser.add_argument("--only", default="", help="comma-separated process names to start")
+
+
+def read_procfile(path: Path) -> dict[str, str]:
+    processes: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and ":" in line:
+            name, _, command = line.partition(":")
+            processes[name.strip()] = command.strip()
+    return processes
+
+
+def demo_secrets(run_dir: Path) -> dict[str, str]:
+    """Login and JWT secret for the demo: from the environment, else generated once and kept in .run/."""
+    file = run_dir / "demo-secrets.json"
+    stored: dict[str, str] = orjson.loads(file.read_bytes()) if file.exists() else {}
+    values = {
+        "ADMIN_EMAIL": os.environ.get("ADMIN_EMAIL") or stored.get("ADMIN_EMAIL") or "admin@liqfade.local",
+        "ADMIN_PASSWORD": os.environ.get("ADMIN_PASSWORD") or stored.get("ADMIN_PASSWORD")
+        or secrets.token_urlsafe(12),
+        "JWT_SECRET": os.environ.get("JWT_SECRET") or stored.get("JWT_SECRET") or secrets.token_urlsafe(32),
+    }
+    if values != stored:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(orjson.dumps(values))
+        file.chmod(0o600)
+    return values
+
+
+def run(args: argparse.Namespace) -> int:
+    run_dir = Path(args.run_dir)
+    try:
+        services = resolve(os.environ.get("REDIS_URL"), os.environ.get("DATABASE_URL"), run_dir)
+    except ServiceUnavailable as exc:
+        print(f"liqfade up: {exc}", file=sys.stderr)
+        return 2
+    for note in services.notes:
+        print(note, flush=True)
+    env = {**os.environ, "REDIS_URL": services.redis_url, "DATABASE_URL": services.database_url,
+           "PYTHONUNBUFFERED": "1"}
+    processes = read_procfile(Path(args.procfile))
+    if args.demo:
+        env.update(demo_secrets(run_dir))
+        env.update(TRADING_MODE="paper", BINANCE_FUTURES_BASE_URL=f"http://127.0.0.1:{SIMULATOR_PORT}")
+        processes = {"simulator": f"liqfade simulator --port {SIMULATOR_PORT} --scenario {args.scenario} "
+                                  f"--speed {args.speed} --loop", **processes}
+        print(f"demo login: {env['ADMIN_EMAIL']} / {env['ADMIN_PASSWORD']} "
+              f"(kept in {run_dir / 'demo-secrets.json'})", flush=True)
+    if args.only:
+        wanted = set(args.only.split(","))
+        processes = {name: cmd for name, cmd in processes.items() if name in wanted}
+    bin_dir = str(Path(sys.executable).parent)
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    manager = Manager(Printer(sys.stdout))
+    for name, command in processes.items():
+        manager.add_process(name, command, env=env, cwd=str(ROOT))
+    try:
+        manager.loop()
+    finally:
+        services.stop()
+    return int(manager.returncode or 0)

@@ -1,0 +1,1 @@
+"""The governor: the only road from a confirmed setup to the executor (DESIGN §5)."""

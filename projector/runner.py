@@ -1,0 +1,18 @@
+"""`liqfade run projector`: project every stream into PostgreSQL until SIGTERM."""
+
+from __future__ import annotations
+
+from loguru import logger
+
+from projector.loop import Projector
+from runtime import logs
+from runtime.settings import get_settings
+from runtime.worker import stop_on_signals
+
+
+def main() -> int:
+    settings = get_settings()
+    logs.configure("projector", settings.log_level, settings.redis_url)
+    logger.info("starting projector with settings {}", settings.masked())
+    Projector(settings.redis_url, settings.database_url).run(stop_on_signals())
+    return 0

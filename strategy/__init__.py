@@ -1,0 +1,1 @@
+"""The strategy worker: liquidation spikes → SetupDetected → SetupConfirmed | SetupRejected (DESIGN §4)."""

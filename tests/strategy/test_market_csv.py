@@ -1,0 +1,60 @@
+"""runtime/market_csv.py: the recorded CSVs as market envelopes (used by `liqfade replay`)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from runtime import market_csv
+from schemas.market import BookTickerUpdated, KlineClosed, LiquidationObserved
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "market"
+LIQS = DATA / "binance_um_forceorder_BTCUSDT_ETHUSDT_2025-10-22.csv"
+KLINES = DATA / "binance_um_klines_BTCUSDT_1m_2025-10-22.csv"
+
+
+def test_iso_utc_ms_when_no_zone_reads_utc() -> None:
+    assert market_csv.iso_utc_ms("2025-10-22T19:08:05.108000") == 1_761_160_085_108
+    assert market_csv.iso_utc_ms("2025-10-22T19:08:05") == 1_761_160_085_000
+    assert market_csv.iso_utc_ms("2025-10-22T21:08:05.108+02:00") == 1_761_160_085_108
+
+
+def test_liquidation_events_when_real_file_keeps_every_row_and_usd_value_as_written() -> None:
+    events = market_csv.liquidation_events(LIQS)
+    assert len(events) == 207
+    first = events[0].payload
+    assert isinstance(first, LiquidationObserved)
+    assert (first.symbol, first.side, first.usd_value, first.trade_time) == (
+        "ETHUSDT", "SELL", Decimal("3119.51842"), 1_761_160_085_108)
+    assert events[0].ts == first.trade_time and events[0].source == "csv"
+    assert market_csv.liquidation_events(LIQS) == events  # deterministic ids
+
+
+def test_kline_events_when_spread_given_puts_a_book_before_each_close() -> None:
+    events = market_csv.kline_events(KLINES, spread_bps=Decimal(2))
+    assert len(events) == 2 * 407
+    book, kline = events[0].payload, events[1].payload
+    assert isinstance(book, BookTickerUpdated) and isinstance(kline, KlineClosed)
+    assert events[0].ts == events[1].ts == kline.close_time == kline.open_time + 59_999
+    assert (book.ask - book.bid) / ((book.ask + book.bid) / 2) * 10_000 == Decimal(2)
+    assert (book.ask + book.bid) / 2 == kline.close and kline.symbol == "BTCUSDT"
+
+
+def test_kline_events_when_no_spread_gives_klines_only() -> None:
+    assert {e.type for e in market_csv.kline_events(KLINES)} == {"KlineClosed"}
+
+
+def test_in_exchange_order_when_times_tie_puts_liquidation_then_book_then_close() -> None:
+    klines = market_csv.kline_events(KLINES, spread_bps=Decimal(1))[:2]
+    liqs = market_csv.liquidation_events(LIQS)[:1]
+    tied = liqs[0].model_copy(update={"ts": klines[0].ts})
+    assert [e.type for e in market_csv.in_exchange_order(klines, [tied])] == [
+        "LiquidationObserved", "BookTickerUpdated", "KlineClosed"]
+
+
+def test_symbol_from_name_when_unknown_raises() -> None:
+    assert market_csv.symbol_from_name(KLINES) == "BTCUSDT"
+    with pytest.raises(ValueError):
+        market_csv.symbol_from_name("klines.csv")
