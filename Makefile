@@ -10,7 +10,7 @@ PY_PACKAGES := schemas runtime cli bench ingest strategy governor executor proje
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,embedded]'
+	$(BIN)/python -m pip install -q -e '.[dev,embedded]' --config-settings editable_mode=compat
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 

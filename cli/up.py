@@ -30,6 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scenario", default="long_flush_tp", help="with --demo: the simulator scenario")
     parser.add_argument("--speed", default="1", help="with --demo: simulator playback speed")
     parser.add_argument("--only", default="", help="comma-separated process names to start")
+    parser.add_argument("--embedded", action="store_true",
+                        help="use embedded Redis/PostgreSQL even when local ones answer")
 
 
 def read_procfile(path: Path) -> dict[str, str]:
@@ -62,7 +64,8 @@ def demo_secrets(run_dir: Path) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     try:
-        services = resolve(os.environ.get("REDIS_URL"), os.environ.get("DATABASE_URL"), run_dir)
+        services = resolve(os.environ.get("REDIS_URL"), os.environ.get("DATABASE_URL"), run_dir,
+                           embedded_only=args.embedded)
     except ServiceUnavailable as exc:
         print(f"liqfade up: {exc}", file=sys.stderr)
         return 2

@@ -1,4 +1,9 @@
-"""Batched XADDs: events collected while frames are being read go out in one pipeline round trip."""
+"""Batched XADDs: events collected while frames are being read go out in one round trip.
+
+The batch is written as raw packed commands on a connection of our own: redis-py's Pipeline object
+costs ~40 µs of CPU per flush against ~16 µs for the same bytes sent this way (bench/ingest.py), and a
+lone frame is flushed on its own, so that overhead is most of the frame-to-XADD latency.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Any
 
 import orjson
 import redis
+from loguru import logger
 
 from ingest.decode import MdEvent
 from schemas.envelope import Envelope
@@ -15,8 +21,10 @@ from schemas.registry import FIELD, encode, stream_of
 class Publisher:
     def __init__(self, client: redis.Redis) -> None:
         self._client = client
+        self._conn: Any = None
         self._pending: list[tuple[str, bytes]] = []
         self.published = 0
+        self.rejected = 0
         self.written_streams: set[str] = set()
 
     def __len__(self) -> int:
@@ -29,17 +37,38 @@ class Publisher:
         self._pending.append((stream_of(envelope.payload), encode(envelope)))
 
     def flush(self) -> int:
-        """XADD everything pending in one pipeline. On a Redis error the batch stays pending and the
-        error propagates; the next flush sends it again (XADD ids are Redis's, so a batch that did reach
-        Redis before the error is written twice, with the same event ids)."""
+        """XADD everything pending. On a connection error the batch stays pending and the error
+        propagates; the next flush sends it again (a batch that reached Redis before the error is then
+        written twice, with the same event ids, which downstream recognises)."""
         if not self._pending:
             return 0
-        pipe: Any = self._client.pipeline(transaction=False)
-        for stream, body in self._pending:
-            pipe.xadd(stream, {FIELD: body})
-        pipe.execute()
-        count = len(self._pending)
-        self.written_streams.update(stream for stream, _ in self._pending)
-        self._pending.clear()
-        self.published += count
-        return count
+        batch = self._pending
+        if self._conn is None:
+            self._conn = self._client.connection_pool.get_connection()
+        conn = self._conn
+        try:
+            conn.send_packed_command(conn.pack_commands([("XADD", s, "*", FIELD, body) for s, body in batch]))
+            errors = []
+            for _ in batch:
+                try:
+                    conn.read_response()
+                except redis.ResponseError as exc:  # e.g. the key holds another type: retrying cannot help
+                    errors.append(exc)
+        except (redis.ConnectionError, redis.TimeoutError, OSError):
+            conn.disconnect()
+            raise
+        if errors:
+            self.rejected += len(errors)
+            logger.error("Redis rejected {} of {} XADDs (first: {}); those events are dropped",
+                         len(errors), len(batch), errors[0])
+        self._pending = []
+        self.published += len(batch) - len(errors)
+        for stream, _ in batch:
+            if stream not in self.written_streams:
+                self.written_streams.add(stream)
+        return len(batch)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._client.connection_pool.release(self._conn)
+            self._conn = None

@@ -115,7 +115,7 @@ class Ingest:
         self._flush_handle = None
         try:
             self.publisher.flush()
-        except redis.RedisError as exc:
+        except (redis.RedisError, OSError) as exc:
             if self._redis_down_since is None:
                 self._redis_down_since = self.now_ms()
                 logger.error("Redis unavailable ({}); holding {} events, retrying", exc, len(self.publisher))
@@ -279,6 +279,7 @@ class Ingest:
         self.flush()
         if self.recorder is not None:
             self.recorder.close()
+        self.publisher.close()
         await self.rest.close()
         logger.info("ingest stopped: {} frames decoded, {} events published, skipped {}", self.frames,
                     self.publisher.published, dict(self.stats.counts))

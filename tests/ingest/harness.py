@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import redis
@@ -42,7 +42,8 @@ def store_config(client: redis.Redis, symbols: Sequence[str] = ("BTCUSDT", "ETHU
 
 
 def read_stream(client: redis.Redis, stream: str) -> list[Envelope]:
-    return [decode(fields[FIELD]) for _id, fields in client.xrange(stream)]
+    entries: list[Any] = cast(list[Any], client.xrange(stream))
+    return [decode(fields[FIELD]) for _id, fields in entries]
 
 
 def sim_state(base_url: str) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def play_through_ingest(client: redis.Redis, redis_url: str, config: SimConfig, 
                                                        tmp_path / "ingest.log") as ingest:
         def subscribed() -> bool:
             routes = sim_state(sim.base_url)["routes"]
-            return len(routes["market"]["subscriptions"]) == 4 and len(routes["public"]["subscriptions"]) == 2
+            return bool(len(routes["market"]["subscriptions"]) + len(routes["public"]["subscriptions"]) == 6)
 
         wait_until(subscribed, 30, "ingest to subscribe")
         sim_post(sim.base_url, "/_sim/play")
@@ -55,7 +55,7 @@ def play_through_ingest(client: redis.Redis, redis_url: str, config: SimConfig, 
 
         def caught_up() -> bool:
             closed = sum(1 for e in read_stream(client, "md.BTCUSDT") if isinstance(e.payload, KlineClosed))
-            return len(liquidations(client)) >= played["liquidations"] and closed >= played["klines_closed"]
+            return len(liquidations(client)) >= int(played["liquidations"]) and closed >= int(played["klines_closed"])
 
         wait_until(caught_up, 30, "ingest to publish everything", every=0.2)
         assert ingest.alive()
@@ -85,8 +85,8 @@ def test_ingest_when_recorded_day_played_at_max_speed_publishes_every_liquidatio
     assert Counter(p.symbol for _, p in got) == {"BTCUSDT": 77, "ETHUSDT": 130}
     assert Counter(p.side for _, p in got if p.symbol == "BTCUSDT") == {"SELL": 65, "BUY": 12}
 
-    klines = [e for e in read_stream(redis_client, "md.BTCUSDT") if isinstance(e.payload, KlineClosed)]
-    by_open = {e.payload.open_time: e for e in klines}
+    klines = [(e, e.payload) for e in read_stream(redis_client, "md.BTCUSDT") if isinstance(e.payload, KlineClosed)]
+    by_open = {k.open_time: e for e, k in klines}
     assert len(klines) == len(by_open) == 407
     for row in csv_rows(KLINE_CSV):
         env = by_open[int(row["open_time"])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import orjson
@@ -114,7 +115,7 @@ def test_backoff_when_attempts_grow_delays_grow_until_cap() -> None:
     for jitter_now, jitter_next in ((0.999, 0.0), (0.5, 0.5), (0.0, 0.999)):
         # ceilings 0.5, 1, 2, 4, 8 (= cap): whatever the draws, each delay >= the previous one
         delays = [backoff_delay(n, 0.5, 8.0, jitter_now if n % 2 else jitter_next) for n in range(1, 6)]
-        assert all(b >= a for a, b in zip(delays, delays[1:], strict=False)), delays
+        assert all(b >= a for a, b in itertools.pairwise(delays)), delays
         capped = [backoff_delay(n, 0.5, 8.0, j) for n in range(6, 40) for j in (jitter_now, jitter_next)]
         assert all(4.0 <= d <= 8.0 for d in capped)
     assert backoff_delay(1, 0.5, 8.0, 0.0) == 0.25

@@ -62,7 +62,7 @@ def both_connected(base_url: str) -> bool:
 
 def between_pushes(base_url: str) -> bool:
     # liquidation snapshots go out on whole virtual seconds; dropping mid-second keeps none in flight
-    return 300 <= sim_state(base_url)["now_ms"] % 1000 <= 700
+    return 300 <= int(sim_state(base_url)["now_ms"]) % 1000 <= 700
 
 
 def feed(client: redis.Redis) -> list[Any]:

@@ -1,0 +1,131 @@
+"""The executor core's state: trades (one per setup), the orders it knows, the request outbox, books.
+
+Plain mutable dataclasses; the core deep-copies the state before it changes anything, so a failing
+decision never leaves a half-updated state behind. Snapshots are pydantic JSON of the whole tree
+(the paper venue's matching `Account` included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import TypeAdapter
+
+from schemas.orders import SymbolFilters
+from simulator.matching import Account
+
+ZERO = Decimal(0)
+Action = Literal["place", "cancel", "sweep", "health"]
+Stage = Literal["ENTERING", "OPEN", "CLOSING", "DONE"]
+
+
+@dataclass
+class Request:
+    """One thing the venue must do. Paper: done inside the same decision. Live: the runner does it and
+    the venue's answer comes back as an event; the request leaves the outbox when that answer arrives."""
+
+    action: Action
+    cid: str  # client order id / clientAlgoId; sweep: "sweep-<n>"; health: the idempotency key
+    symbol: str = ""
+    side: str = ""
+    type: str = ""  # LIMIT | MARKET | STOP_MARKET | TAKE_PROFIT_MARKET
+    qty: Decimal | None = None
+    price: Decimal | None = None  # limit or trigger price
+    reduce_only: bool = False
+    purpose: str = ""
+    setup_id: str | None = None
+    created: int = 0
+
+
+@dataclass
+class Order:
+    cid: str
+    setup_id: str | None
+    symbol: str
+    side: str
+    type: str
+    purpose: str
+    qty: Decimal | None
+    price: Decimal | None
+    status: str = "PENDING"  # PENDING → NEW → FILLED | CANCELED | REJECTED
+    filled: Decimal = ZERO
+    cost: Decimal = ZERO  # Σ fill qty × price
+    fees: Decimal = ZERO
+    exchange_id: str = ""
+    cancel_requested: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("PENDING", "NEW")
+
+
+@dataclass
+class Trade:
+    setup_id: str
+    key: str  # the intent-id hash the client ids are made of
+    symbol: str
+    side: str  # LONG | SHORT
+    qty: Decimal  # approved
+    ref_price: Decimal  # EntryApproved.entry_price, for slippage
+    sl_pct: Decimal
+    tp_pct: Decimal
+    time_stop_s: int
+    timeout_ms: int
+    use_market: bool
+    approved_ts: int
+    stage: Stage = "ENTERING"
+    entry_qty: Decimal = ZERO
+    entry_cost: Decimal = ZERO
+    entry_fees: Decimal = ZERO
+    exit_qty: Decimal = ZERO
+    exit_cost: Decimal = ZERO
+    exit_fees: Decimal = ZERO
+    entry_deadline: int | None = None
+    entry_done: bool = False  # no more entry quantity will come
+    opened_ts: int | None = None
+    naked_deadline: int | None = None
+    time_stop_ts: int | None = None
+    stop_price: Decimal | None = None
+    tp_price: Decimal | None = None
+    stop_ok: bool = False
+    opened_emitted: bool = False
+    reason: str | None = None  # the exit reason once closing
+
+    @property
+    def position(self) -> Decimal:
+        return self.entry_qty - self.exit_qty
+
+
+@dataclass
+class ExecState:
+    mode: Literal["paper", "live"]
+    booted: bool = False
+    filters: dict[str, SymbolFilters] = field(default_factory=dict)
+    books: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    trades: dict[str, Trade] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    outbox: list[Request] = field(default_factory=list)
+    seen: list[str] = field(default_factory=list)  # handled intent/command keys, newest last
+    equity: Decimal = ZERO
+    paper: Account | None = None
+    sweeps: int = 0
+
+    def remember(self, key: str) -> bool:
+        """True the first time `key` is seen (idempotency for intents and commands)."""
+        if key in self.seen:
+            return False
+        self.seen = [*self.seen[-499:], key]
+        return True
+
+
+_ADAPTER: TypeAdapter[ExecState] = TypeAdapter(ExecState)
+
+
+def dump(state: ExecState) -> bytes:
+    return _ADAPTER.dump_json(state)
+
+
+def load(raw: bytes) -> ExecState:
+    return _ADAPTER.validate_json(raw)

@@ -1,0 +1,164 @@
+"""Alerts reach a (local, fake) webhook once, failures are retried and recorded, nothing is silent."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+
+from notifier.rules import Rules
+from notifier.runner import Notifier
+from notifier.webhook import target_of
+from runtime import bus
+from schemas.feed import FeedRecovered, FeedStale
+from schemas.registry import FIELD, decode
+from schemas.risk import BotStateChanged, ControlActionResult, RiskLimitHit
+from schemas.system import NotificationSent
+from schemas.types import BotStatus, ExitReason
+from tests.notifier.fake_webhook import FakeWebhook
+from tests.projector.session import closed_trade, wrap
+
+
+@pytest.fixture
+def webhook() -> Iterator[FakeWebhook]:
+    server = FakeWebhook()
+    server.start()
+    yield server
+    server.stop()
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def error_event(ts: int) -> Any:
+    return wrap(BotStateChanged(from_state=BotStatus.RUNNING, to_state=BotStatus.ERROR, cause="boot failed"),
+                ts, "governor")
+
+
+def run_notifier(client: redis.Redis, url: str, events: list[Any], *, until: Any,
+                 rules: Rules | None = None) -> list[NotificationSent]:
+    notifier = Notifier(client, target_of(url), rules or Rules(), block_ms=20, backoff_s=0.01)
+    stop = threading.Event()
+    thread = threading.Thread(target=notifier.run, args=(stop,), daemon=True)
+    thread.start()
+    bus.append(client, events)
+    deadline = time.monotonic() + 20
+    try:
+        while time.monotonic() < deadline and not until(recorded(client)):
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        thread.join(10)
+    return recorded(client)
+
+
+def recorded(client: redis.Redis) -> list[NotificationSent]:
+    out = []
+    for _id, fields in client.xrange("logs"):
+        payload = decode(fields[FIELD]).payload
+        if isinstance(payload, NotificationSent):
+            out.append(payload)
+    return out
+
+
+def alerts(records: list[NotificationSent]) -> list[NotificationSent]:
+    return [r for r in records if r.kind != "notifier_started"]
+
+
+def test_notifier_when_alerts_happen_posts_each_once_to_slack(
+        redis_client: redis.Redis, webhook: FakeWebhook) -> None:
+    t = now_ms()
+    events = [
+        error_event(t), error_event(t + 1),  # the same condition twice: one message
+        wrap(RiskLimitHit(limit="daily_loss", detail="-20.3 of -20.25", until_ts=None), t + 2, "governor"),
+        wrap(RiskLimitHit(limit="consecutive_losses", detail="3 in a row", until_ts=t + 3_600_000), t + 3,
+             "governor"),
+        wrap(ControlActionResult(command="FlattenRequested", idempotency_key="f1", actor="ops",
+                                 outcome="accepted"), t + 4, "governor"),
+        closed_trade("BTCUSDT-LONG-1", t + 5, "-0.4", reason=ExitReason.FLATTEN),
+        wrap(RiskLimitHit(limit="max_trades", detail="10 of 10"), t + 6, "governor"),  # not alert-worthy
+    ]
+    records = run_notifier(redis_client, webhook.url(), events, until=lambda r: len(alerts(r)) >= 5)
+
+    assert [r.kind for r in alerts(records)] == ["error_state", "daily_loss_pause", "loss_streak_pause",
+                                                 "flatten", "flatten"]
+    assert all(r.status == "sent" and r.channel == "slack" and r.attempts == 1 for r in alerts(records))
+    assert len(webhook.received) == 5
+    assert webhook.received[0][1] == {"text": "[liqfade] liqfade entered ERROR: boot failed"}
+    assert records[0].kind == "notifier_started" and records[0].status == "ready"
+
+
+def test_notifier_when_url_is_telegram_sends_chat_id(redis_client: redis.Redis, webhook: FakeWebhook) -> None:
+    url = webhook.url("/bot123456:ABC-token/sendMessage?chat_id=-1001")
+    run_notifier(redis_client, url, [error_event(now_ms())], until=lambda r: len(alerts(r)) >= 1)
+
+    path, body = webhook.received[0]
+    assert path == "/bot123456:ABC-token/sendMessage"
+    assert body == {"chat_id": "-1001", "text": "[liqfade] liqfade entered ERROR: boot failed"}
+
+
+def test_notifier_when_webhook_fails_retries_then_records_failure(
+        redis_client: redis.Redis, webhook: FakeWebhook) -> None:
+    webhook.fail_with = 500
+    records = run_notifier(redis_client, webhook.url(), [error_event(now_ms())], until=lambda r: len(alerts(r)) >= 1)
+
+    failed = alerts(records)[0]
+    assert (failed.status, failed.attempts, failed.detail) == ("failed", 3, "HTTP 500")
+    assert len(webhook.received) == 3
+    assert redis_client.xpending("state", "notifier")["pending"] == 0  # acknowledged all the same
+
+
+def test_notifier_when_webhook_unreachable_records_failure_without_url(redis_client: redis.Redis) -> None:
+    url = "http://127.0.0.1:9/secret-token-path"
+    records = run_notifier(redis_client, url, [error_event(now_ms())], until=lambda r: len(alerts(r)) >= 1)
+
+    failed = alerts(records)[0]
+    assert failed.status == "failed" and "secret-token-path" not in failed.detail
+
+
+def test_notifier_when_no_webhook_records_disabled(redis_client: redis.Redis) -> None:
+    records = run_notifier(redis_client, "", [error_event(now_ms())], until=lambda r: len(alerts(r)) >= 1)
+
+    assert (records[0].kind, records[0].status, records[0].channel) == ("notifier_started", "disabled", "none")
+    assert alerts(records)[0].status == "disabled"
+
+
+def test_notifier_when_feed_stale_longer_than_limit_alerts_once(
+        redis_client: redis.Redis, webhook: FakeWebhook) -> None:
+    t = now_ms()
+    events = [wrap(FeedStale(symbol="BTCUSDT", kind="book", silent_ms=12_000), t, "ingest"),
+              wrap(FeedStale(symbol="ETHUSDT", kind="kline", silent_ms=1_000), t, "ingest"),
+              wrap(FeedRecovered(symbol="ETHUSDT", kind="kline", silent_ms=1_500), t + 500, "ingest")]
+    records = run_notifier(redis_client, webhook.url(), events, rules=Rules(feed_down_ms=10_000),
+                           until=lambda r: len(alerts(r)) >= 1)
+
+    assert [(r.kind, r.dedup_key) for r in alerts(records)] == [("feed_down", "feed_down:BTCUSDT:book")]
+
+
+def test_rules_when_many_alerts_in_a_minute_rate_limit_the_rest() -> None:
+    rules = Rules(max_per_minute=2)
+    t = 1_000_000
+    verdicts = [rules.admit(a, t) for e in range(4)
+                for a in rules.on_event(wrap(RiskLimitHit(limit="venue_ban", detail=str(e)), t, "g"), t)]
+    assert verdicts == ["send", None, None, None]  # same key: duplicates inside the window
+    distinct = [rules.admit(a, t + 1) for i in range(4)
+                for a in rules.on_event(wrap(ControlActionResult(command="FlattenRequested", idempotency_key=str(i),
+                                                                 actor="x", outcome="accepted"), t, "g"), t)]
+    assert distinct == ["send", "rate_limited", "rate_limited", "rate_limited"]
+    assert rules.admit(rules.on_event(error_event(t), t)[0], t + 61_000) == "send"
+
+
+def test_rules_when_event_is_old_history_does_not_alert() -> None:
+    assert Rules().on_event(error_event(1_000), 1_000 + 3_600_000) == []
+
+
+def test_target_when_url_kinds_detects_channel() -> None:
+    assert target_of("https://hooks.slack.com/services/T/B/X").channel == "slack"
+    assert target_of("https://api.telegram.org/bot1:x/sendMessage?chat_id=5").chat_id == "5"
+    assert target_of("https://api.telegram.org/bot1:x/sendMessage").channel == "none"
+    assert target_of("").problem == "no ALERT_WEBHOOK_URL configured"
