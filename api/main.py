@@ -58,7 +58,7 @@ def create_app(
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             settings.database_url,
             open=False,
-            min_size=1,
+            min_size=4,
             max_size=10,
             timeout=5.0,
             kwargs={"autocommit": True, "row_factory": dict_row},

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
+from loguru import logger
 
 from cli import config_cmd, plugins, replay_cmd, up
 
@@ -19,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run one worker process until SIGTERM")
     run.add_argument("worker", choices=[*sorted(plugins.WORKERS), "core"])
     run.add_argument("--core", help="with `run core`: module:attribute of a make_core(config) factory")
+    run.add_argument("--record", metavar="FILE.jsonl", help="with `run ingest`: also write raw frames here")
 
     config = commands.add_parser("config", help="configuration tools")
     config_commands = config.add_subparsers(dest="config_command", required=True)
@@ -47,7 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command not in ("run", "simulator"):
+        logger.remove()  # tools print their own results; only warnings go to stderr
+        logger.add(sys.stderr, level="WARNING", format="{level}: {message}")
     if args.command == "run":
+        if args.record:
+            if args.worker != "ingest":
+                print("--record only applies to `run ingest`", file=sys.stderr)
+                return 2
+            return int(_load_or_exit(plugins.WORKERS["ingest"])(["--record", args.record]))
         return run_worker(args.worker, args.core)
     if args.command == "config":
         return config_cmd.validate(args.file, args.equity)

@@ -31,6 +31,7 @@ from schemas.types import ExitReason, entry_side, exit_side
 ZERO = Decimal(0)
 EXIT_LEGS = {ExitReason.TIME_STOP: "ts", ExitReason.FLATTEN: "fl", ExitReason.INCIDENT: "in"}
 Q8 = Decimal("0.00000001")
+MAX_CLOSE_ATTEMPTS = 3
 
 
 def _emit(payload: Payload, setup_id: str | None) -> Emit:
@@ -50,8 +51,8 @@ def submit(state: ExecState, req: Request) -> list[Emit]:
     state.orders[req.cid] = Order(req.cid, req.setup_id, req.symbol, req.side, req.type, req.purpose,
                                   req.qty, req.price)
     return [_emit(OrderSubmitted(
-        client_order_id=req.cid, setup_id=req.setup_id, symbol=req.symbol, side=req.side,  # type: ignore[arg-type]
-        order_type=req.type, purpose=req.purpose, qty=req.qty, price=req.price,  # type: ignore[arg-type]
+        client_order_id=req.cid, setup_id=req.setup_id, symbol=req.symbol, side=req.side,
+        order_type=req.type, purpose=req.purpose, qty=req.qty, price=req.price,
         reduce_only=req.reduce_only,
     ), req.setup_id)]
 
@@ -111,7 +112,7 @@ def _entry_filled(state: ExecState, t: Trade, fill: OrderFilled, now: int) -> li
         f = state.filters.get(t.symbol)
         tick = f.tick_size if f else Decimal("0.01")
         t.stop_price, t.tp_price = exit_triggers(t.side, t.entry_cost / t.entry_qty, t.sl_pct, t.tp_pct, tick)
-        side = exit_side(t.side)  # type: ignore[arg-type]
+        side = exit_side(t.side)
         emits += _place(state, t, "sl", side, "STOP_MARKET", "STOP_LOSS", None, t.stop_price, now)
         emits += _place(state, t, "tp", side, "TAKE_PROFIT_MARKET", "TAKE_PROFIT", None, t.tp_price, now)
     if fill.final:
@@ -129,7 +130,7 @@ def _entry_done(state: ExecState, t: Trade, now: int) -> list[Emit]:
     if not t.opened_emitted and t.opened_ts is not None:
         t.opened_emitted = True
         emits.append(_emit(PositionOpened(
-            setup_id=t.setup_id, symbol=t.symbol, side=t.side, qty=t.entry_qty,  # type: ignore[arg-type]
+            setup_id=t.setup_id, symbol=t.symbol, side=t.side, qty=t.entry_qty,
             entry_price=(t.entry_cost / t.entry_qty).quantize(Q8), stop_price=t.stop_price or ZERO,
             take_profit_price=t.tp_price or ZERO, opened_ts=t.opened_ts, time_stop_ts=t.time_stop_ts or now,
         ), t.setup_id))
@@ -143,7 +144,7 @@ def _entry_canceled(state: ExecState, t: Trade, order: Order, now: int) -> list[
     ref = (book[0] + book[1]) / 2 if book else t.ref_price
     big_enough = f is None or (remainder >= f.min_qty and remainder * ref >= f.min_notional)
     if order.type == "LIMIT" and t.use_market and t.reason is None and remainder > 0 and big_enough:
-        return _place(state, t, "em", entry_side(t.side), "MARKET", "ENTRY", remainder, None, now)  # type: ignore[arg-type]
+        return _place(state, t, "em", entry_side(t.side), "MARKET", "ENTRY", remainder, None, now)
     return _entry_done(state, t, now)
 
 
@@ -168,11 +169,21 @@ def _settle(state: ExecState, t: Trade, now: int) -> list[Emit]:
     orders = trade_orders(state, t)
     if any(o.purpose == "ENTRY" and o.is_open for o in orders):
         return []
-    closing = [o for o in orders if o.purpose in ("TIME_STOP", "FLATTEN", "INCIDENT") and o.is_open]
+    exits = [o for o in orders if o.purpose in ("TIME_STOP", "FLATTEN", "INCIDENT")]
+    closing = [o for o in exits if o.is_open]
+    failed = sum(o.status == "REJECTED" for o in exits)
+    if t.position > 0 and not closing and failed >= MAX_CLOSE_ATTEMPTS:
+        if failed == MAX_CLOSE_ATTEMPTS and not t.close_failed:
+            t.close_failed = True
+            return [_emit(IncidentReported(
+                kind="CLOSE_FAILED", symbol=t.symbol, setup_id=t.setup_id,
+                detail=f"{MAX_CLOSE_ATTEMPTS} market closes of {t.position} rejected",
+                action="left to the exchange-side stop and take profit; flatten to retry"), t.setup_id)]
+        return []
     if t.position > 0 and not closing:
         leg = EXIT_LEGS.get(ExitReason(t.reason))
         if leg is not None:
-            return _place(state, t, leg, exit_side(t.side), "MARKET", _purpose(t.reason), t.position,  # type: ignore[arg-type]
+            return _place(state, t, leg, exit_side(t.side), "MARKET", _purpose(t.reason), t.position,
                           None, now, reduce_only=True)
     if t.position <= 0 and t.entry_done:
         return finish(state, t, now)
@@ -216,7 +227,7 @@ def finish(state: ExecState, t: Trade, now: int) -> list[Emit]:
     slippage = sign * (entry_avg - t.ref_price) / t.ref_price * 10_000
     state.equity += pnl
     emits.append(_emit(PositionClosed(
-        setup_id=t.setup_id, symbol=t.symbol, side=t.side, reason=ExitReason(t.reason or "INCIDENT"),  # type: ignore[arg-type]
+        setup_id=t.setup_id, symbol=t.symbol, side=t.side, reason=ExitReason(t.reason or "INCIDENT"),
         qty=qty, entry_price=entry_avg.quantize(Q8), exit_price=exit_avg.quantize(Q8),
         pnl_usdt=pnl.quantize(Q8), pnl_pct=(pnl / (entry_avg * qty)).quantize(Q8), fees_usdt=fees.quantize(Q8),
         slippage_bps=slippage.quantize(Decimal("0.01")), opened_ts=t.opened_ts or now, closed_ts=now,
@@ -259,7 +270,7 @@ def on_report(state: ExecState, report: Payload, now: int) -> list[Emit]:
         if t.stage == "DONE":
             return _cancel(state, order, now)  # the trade ended while this exit was on its way
         kind = "STOP_LOSS" if order.purpose == "STOP_LOSS" else "TAKE_PROFIT"
-        return [_emit(ProtectionPlaced(client_order_id=cid, setup_id=order.setup_id, symbol=t.symbol,  # type: ignore[arg-type]
+        return [_emit(ProtectionPlaced(client_order_id=cid, setup_id=order.setup_id, symbol=t.symbol,
                                        kind=kind, trigger_price=order.price or ZERO), t.setup_id)]
     if isinstance(report, OrderFilled):
         return _filled(state, order, t, report, now)

@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import TypeAdapter
 
 from schemas.orders import SymbolFilters
+from schemas.types import PositionSide, Symbol
 from simulator.matching import Account
 
 ZERO = Decimal(0)
@@ -65,8 +66,8 @@ class Order:
 class Trade:
     setup_id: str
     key: str  # the intent-id hash the client ids are made of
-    symbol: str
-    side: str  # LONG | SHORT
+    symbol: Symbol
+    side: PositionSide
     qty: Decimal  # approved
     ref_price: Decimal  # EntryApproved.entry_price, for slippage
     sl_pct: Decimal
@@ -92,6 +93,7 @@ class Trade:
     stop_ok: bool = False
     opened_emitted: bool = False
     reason: str | None = None  # the exit reason once closing
+    close_failed: bool = False
 
     @property
     def position(self) -> Decimal:

@@ -66,17 +66,13 @@ class GovernorCore:
         return Decision(state, [*emits, *handled, *settled, *beat])
 
     def on_timer(self, state: GovState, now: int) -> Decision[GovState]:
-        emits: list[Emit] = []
-        if state.status == BotStatus.SHUTDOWN:
-            state, emits = restart(state)
-        state, caught = self._catch_up(state, now)
         due = state.next_heartbeat_ms is not None and now >= state.next_heartbeat_ms
+        state, caught = self._catch_up(state, now)
         state, beat = self._heartbeat(state, now, force=due)
-        return Decision(state, [*emits, *caught, *beat])
+        return Decision(state, [*caught, *beat])
 
     def next_deadline(self, state: GovState) -> int | None:
-        if state.status == BotStatus.SHUTDOWN:
-            return 0  # come back from a shutdown at the first tick
+        # after a SHUTDOWN the saved heartbeat deadline is in the past: the first tick restarts
         candidates = (state.next_heartbeat_ms, state.next_day_ms, state.loss_pause_until)
         times = [t for t in candidates if t is not None]
         return min(times) if times else None
@@ -90,11 +86,14 @@ class GovernorCore:
     # --- steps -----------------------------------------------------------------------------------
 
     def _catch_up(self, state: GovState, now: int) -> Step:
+        emits: list[Emit] = []
+        if state.status == BotStatus.SHUTDOWN:
+            state, emits = restart(state)
         if state.next_heartbeat_ms is None:
             state = replace(state, next_heartbeat_ms=now)
         state, rolled = advance_day(state, now)
         state, settled = reconcile(state, now)
-        return state, [*rolled, *settled]
+        return state, [*emits, *rolled, *settled]
 
     def _heartbeat(self, state: GovState, now: int, force: bool) -> Step:
         beat = heartbeat(state)

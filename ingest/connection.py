@@ -1,16 +1,18 @@
 """One WebSocket route (`/market` or `/public`), kept connected forever.
 
-Why not python-binance's socket layer (1.0.37, binance/ws/reconnecting_websocket.py): it stops for good
-after `MAX_RECONNECTS = 5` (l.46, l.264-278: raises BinanceWebsocketUnableToConnect and the read loop
-ends), kills the read loop when its 100-message queue fills (l.60 `max_queue_size=100`, l.212-217 and
-l.244-257: "reports errors and break the loop"), also ends it on one frame that is not JSON
-(`_handle_message` re-raises, l.164-181, caught by the same `except Exception: ... break`), backs off in
-whole seconds with no cap below 60 s and no way to shorten it (l.300-302), puts `{"e": "error"}` dicts
-into the data queue on every drop (l.222-257), parses JSON before handing frames over (so the raw frame
-needed for `--record` and the receive time are gone) and cannot change subscriptions on a live
-connection. Each of those breaks a requirement here (reconnect forever, never drop a liquidation under a
-burst, skip bad frames, record raw frames). This module uses the `websockets` package directly, which
-python-binance itself uses underneath (l.134 `ws.connect(...)`).
+Why not python-binance's socket layer (1.0.37, binance/ws/reconnecting_websocket.py):
+- it gives up for good after `MAX_RECONNECTS = 5` failed reconnects (l.46, l.262-278: raises
+  BinanceWebsocketUnableToConnect, the read loop ends, later `recv()` raises ReadLoopClosed);
+- its queue holds 100 messages (l.60); one more raises BinanceWebsocketQueueOverflow (l.212-217), which
+  the `except (..., Exception)` at l.244-255 answers with `break`: a burst kills the socket;
+- one frame that is not JSON does the same (`_handle_message` re-raises, l.162-182);
+- it puts `{"e": "error", ...}` dicts into the data queue on every drop (l.222-255);
+- backoff is `round(random() * min(60, 2**n - 1) + 1)` whole seconds (l.300-302), at least 1 s;
+- frames are parsed before they are queued, so the raw text `--record` needs is gone and the receive
+  time is only known after the queue; subscriptions are fixed in the URL.
+Each of those breaks a requirement here (reconnect forever, never drop a liquidation in a burst, skip
+bad frames, record raw frames), so this module uses the `websockets` package directly, as python-binance
+does underneath (l.134 `ws.connect(...)`). python-binance stays in use for REST (ingest/warmup.py).
 """
 
 from __future__ import annotations
@@ -83,6 +85,9 @@ class RouteConnection:
             except ConnectionClosed as exc:
                 reason = f"connection closed ({exc.rcvd.code if exc.rcvd else 'no close frame'})"
             except (OSError, TimeoutError, InvalidHandshake, InvalidURI) as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # a bug must cost a reconnect, never the route for good
+                logger.exception("/{} connection failed unexpectedly", self.route)
                 reason = f"{type(exc).__name__}: {exc}"
             finally:
                 self._ws = None

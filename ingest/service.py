@@ -86,7 +86,10 @@ class Ingest:
             return
         if self.recorder is not None:
             self.recorder.add(recv_ts, route, parsed.stream or "", parsed.data)
-        event = self.decoder.decode(parsed.data, recv_ts)
+        try:
+            event = self.decoder.decode(parsed.data, recv_ts)
+        except Exception as exc:  # the decoder maps bad frames to Skipped; this is the net under it
+            event = Skipped("decode_error", repr(exc), str(parsed.data)[:300], malformed=True)
         if isinstance(event, Skipped):
             self._skipped(event, route)
             return
@@ -113,6 +116,8 @@ class Ingest:
 
     def flush(self) -> None:
         self._flush_handle = None
+        if self.recorder is not None:
+            self.recorder.flush()
         try:
             self.publisher.flush()
         except (redis.RedisError, OSError) as exc:
@@ -123,8 +128,6 @@ class Ingest:
         if self._redis_down_since is not None:
             logger.warning("Redis back after {} ms", self.now_ms() - self._redis_down_since)
             self._redis_down_since = None
-        if self.recorder is not None:
-            self.recorder.flush()
 
     def _skipped(self, skipped: Skipped, route: WsRoute) -> None:
         if self.stats.record(skipped) and skipped.reason not in QUIET_REASONS:

@@ -172,6 +172,8 @@ class StreamRunner(Generic[S]):
         return True
 
     def core_failed(self, stream: str, entry_id: str, raw: bytes | None, exc: Exception) -> bool:
+        # a core may have changed its state in place before failing: go back to the committed snapshot
+        self.restore()
         attempts = self.failures.get(entry_id, 0) + 1
         self.failures[entry_id] = attempts
         if attempts < self.max_deliveries:

@@ -418,8 +418,10 @@ class Account:
         bid, ask = self.books[symbol]
         if self.market_slippage_bps is None:
             return ask if side == "BUY" else bid
-        slip = (bid + ask) / 2 * self.market_slippage_bps / 10_000
-        return (bid + ask) / 2 + (slip if side == "BUY" else -slip)
+        mid = (bid + ask) / 2
+        slip = mid * self.market_slippage_bps / 10_000
+        spec = self._spec(symbol)  # a price on the tick, rounded against the taker
+        return spec.ceil_tick(mid + slip) if side == "BUY" else spec.floor_tick(mid - slip)
 
     def _fill(
         self,

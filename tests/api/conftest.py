@@ -25,7 +25,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def settings(redis_url: str, database_url: str) -> Settings:
     return Settings(redis_url=redis_url, database_url=database_url, jwt_secret=SecretStr(SECRET),
-                    admin_email=EMAIL, admin_password=SecretStr(PASSWORD), _env_file=None)  # type: ignore[call-arg]
+                    admin_email=EMAIL, admin_password=SecretStr(PASSWORD), _env_file=None)
 
 
 @pytest.fixture

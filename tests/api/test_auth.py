@@ -43,7 +43,7 @@ def test_token_when_signed_with_another_secret_is_401(client: TestClient) -> Non
 
 def test_token_when_alg_none_is_401(client: TestClient) -> None:
     claims = {"sub": EMAIL, "role": "admin", "exp": int(time.time()) + 60}
-    token = jwt.encode(claims, key=None, algorithm="none")  # type: ignore[arg-type]
+    token = jwt.encode(claims, key=None, algorithm="none")
     response = client.get("/api/state", headers=bearer(token))
     assert response.status_code == 401
     assert "not accepted" in response.json()["detail"]

@@ -58,7 +58,7 @@ def test_checklist_when_things_go_wrong_warns_and_fails_with_evidence(
                               message="m", detail="HTTP 500")
     started = NotificationSent(kind="notifier_started", channel="telegram", status="ready", attempts=0,
                                dedup_key="s", message="notifier started")
-    stuck = PositionOpened(setup_id="S-1", symbol="BTCUSDT", side="LONG", qty=1, entry_price=1,  # type: ignore[arg-type]
+    stuck = PositionOpened(setup_id="S-1", symbol="BTCUSDT", side="LONG", qty=1, entry_price=1,
                            stop_price=1, take_profit_price=2, opened_ts=t - 600_000, time_stop_ts=t - 450_000)
     project(settings, [*beats(t, ALL[:4]), *errors, wrap(started, t - 10, "notifier"), wrap(failed, t, "notifier"),
                        wrap(RiskLimitHit(limit="daily_loss", detail="-21 of -20.25"), t, "governor"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import orjson
 import redis
 from fastapi.testclient import TestClient
@@ -18,7 +20,7 @@ def post(client: TestClient, auth: dict[str, str], path: str, key: str | None, b
 
 
 def commands(redis_client: redis.Redis) -> list[object]:
-    return [decode(f[FIELD]) for _, f in redis_client.xrange("commands")]
+    return [decode(f[FIELD]) for _, f in cast(Any, redis_client.xrange("commands"))]
 
 
 def test_config_current_when_nothing_published_is_the_default(client: TestClient, auth: dict[str, str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any, cast
 
 import psycopg
 import pytest
@@ -12,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from runtime import bus
 from runtime.core import Emit, envelopes
-from schemas.envelope import derive_id
+from schemas.envelope import Payload, derive_id
 from schemas.orders import CheckResult, HealthCheckResult
 from schemas.registry import FIELD, decode
 from schemas.risk import ControlActionResult
@@ -21,15 +22,15 @@ CONTROLS = [("pause", "PauseRequested"), ("resume", "ResumeRequested"), ("flatte
             ("reset-daily", "DailyCountersResetRequested")]
 
 
-def answer_once(redis_url: str, reply: object, key: str) -> threading.Thread:
+def answer_once(redis_url: str, reply: Payload, key: str) -> threading.Thread:
     """A stand-in for the governor/executor: waits for the command, then appends the reply."""
     def run() -> None:
         client = redis.Redis.from_url(redis_url)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            for _id, fields in client.xrange("commands"):
-                if decode(fields[FIELD]).payload.idempotency_key == key:  # type: ignore[attr-defined]
-                    bus.append(client, envelopes([Emit(reply)], source="fake", cause_id=key,  # type: ignore[list-item]
+            for _id, fields in cast(Any, client.xrange("commands")):
+                if getattr(decode(fields[FIELD]).payload, "idempotency_key", None) == key:
+                    bus.append(client, envelopes([Emit(reply)], source="fake", cause_id=key,
                                                  now=time.time_ns() // 1_000_000))
                     return
             time.sleep(0.01)
@@ -50,7 +51,7 @@ def test_control_when_posted_twice_with_same_key_sends_one_command_and_one_risk_
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json()
     assert first.json()["status"] == "submitted" and first.json()["command"] == command
-    [(_, fields)] = redis_client.xrange("commands")
+    [(_, fields)] = cast(Any, redis_client.xrange("commands"))
     sent = decode(fields[FIELD])
     assert sent.type == command and sent.source == "api"
     assert sent.payload.actor == "ops@liqfade.test"  # type: ignore[attr-defined]
@@ -73,7 +74,7 @@ def test_control_when_governor_answers_reports_its_outcome(
 def test_control_pause_when_reason_given_carries_it(client: TestClient, auth: dict[str, str],
                                                      redis_client: redis.Redis) -> None:
     client.post("/api/control/pause", headers={**auth, "Idempotency-Key": "p-r"}, json={"reason": "news"})
-    assert decode(redis_client.xrange("commands")[0][1][FIELD]).payload.reason == "news"  # type: ignore[attr-defined]
+    assert decode(cast(Any, redis_client.xrange("commands"))[0][1][FIELD]).payload.reason == "news"  # type: ignore[attr-defined]
 
 
 def test_health_check_when_executor_answers_returns_checks(

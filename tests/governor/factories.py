@@ -25,6 +25,7 @@ from schemas.orders import (
     OrderFilled,
     OrderRejected,
     OrderSubmitted,
+    OrderType,
     SymbolFilters,
 )
 from schemas.positions import PositionClosed, PositionOpened
@@ -43,6 +44,7 @@ ETH = SymbolFilters(symbol="ETHUSDT", tick_size=Decimal("0.01"), step_size=Decim
 PRICES: dict[str, tuple[Decimal, Decimal]] = {
     "BTCUSDT": (Decimal("107999.9"), Decimal("108000.0")),
     "ETHUSDT": (Decimal("3799.99"), Decimal("3800.00")),
+    "SOLUSDT": (Decimal("150.12"), Decimal("150.13")),
 }
 
 
@@ -100,10 +102,10 @@ def closed(approved: EntryApproved | PositionOpened, pnl: str, ts: int,
     )
 
 
-def entry_order(approved: EntryApproved, order_type: str = "LIMIT", n: int = 1) -> OrderSubmitted:
+def entry_order(approved: EntryApproved, order_type: OrderType = "LIMIT", n: int = 1) -> OrderSubmitted:
     return OrderSubmitted(client_order_id=f"e{n}-{approved.setup_id}"[:36], setup_id=approved.setup_id,
                           symbol=approved.symbol, side=entry_side(approved.side),
-                          order_type=order_type,  # type: ignore[arg-type]
+                          order_type=order_type,
                           purpose="ENTRY", qty=approved.qty, price=approved.entry_price)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from governor.machine import shutdown
@@ -29,7 +30,7 @@ from schemas.types import BotStatus, RejectReason
 from tests.governor.factories import MIN, T0, Harness, boot, config, of, opened, setup, transitions
 
 
-def result(payloads: list[object]) -> ControlActionResult:
+def result(payloads: Sequence[object]) -> ControlActionResult:
     (answer,) = [p for p in payloads if isinstance(p, ControlActionResult)]
     return answer
 
@@ -152,7 +153,7 @@ def test_shutdown_when_running_restarts_into_booting_and_waits_for_boot_checks()
     gov = Harness.start()
     gov.state, emits = shutdown(gov.state, "SIGTERM")
     assert [(e.payload.from_state, e.payload.to_state) for e in emits] == [("RUNNING", "SHUTDOWN")]  # type: ignore[attr-defined]
-    assert transitions(gov.advance(T0 + 10)) == [("SHUTDOWN", "BOOTING")]
+    assert transitions(gov.advance(T0 + MIN)) == [("SHUTDOWN", "BOOTING")]
     assert transitions(gov.send(boot())) == [("BOOTING", "RUNNING")]
 
 
@@ -160,13 +161,13 @@ def test_shutdown_when_paused_manually_restarts_paused() -> None:
     gov = Harness.start()
     gov.send(PauseRequested(idempotency_key="p", actor="ops"))
     gov.state, _ = shutdown(gov.state, "SIGTERM")
-    assert transitions(gov.advance(T0 + 10)) == [("SHUTDOWN", "PAUSED_MANUAL")]
+    assert transitions(gov.advance(T0 + MIN)) == [("SHUTDOWN", "PAUSED_MANUAL")]
 
 
 def test_resume_when_booting_after_restart_with_earlier_passing_boot_is_accepted() -> None:
     gov = Harness.start()
     gov.state, _ = shutdown(gov.state, "SIGTERM")
-    gov.advance(T0 + 10)
+    gov.advance(T0 + MIN)
     out = gov.send(ResumeRequested(idempotency_key="r", actor="ops"))
     assert transitions(out) == [("BOOTING", "RUNNING")]
 

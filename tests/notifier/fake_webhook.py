@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import web
 
@@ -45,7 +45,7 @@ class FakeWebhook:
         await site.start()
         server = site._server
         assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = cast(Any, server).sockets[0].getsockname()[1]
 
     async def _stop(self) -> None:
         if self._runner is not None:

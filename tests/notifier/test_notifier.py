@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis
@@ -59,7 +59,7 @@ def run_notifier(client: redis.Redis, url: str, events: list[Any], *, until: Any
 
 def recorded(client: redis.Redis) -> list[NotificationSent]:
     out = []
-    for _id, fields in client.xrange("logs"):
+    for _id, fields in cast(Any, client.xrange("logs")):
         payload = decode(fields[FIELD]).payload
         if isinstance(payload, NotificationSent):
             out.append(payload)

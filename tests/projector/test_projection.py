@@ -5,10 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import orjson
 import psycopg
 import redis
-
-import orjson
 
 from projector.loop import Projector
 from schemas.registry import FIELD

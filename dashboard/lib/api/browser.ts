@@ -1,0 +1,20 @@
+import createClient, { type Middleware } from "openapi-fetch";
+import type { paths } from "./schema";
+
+/** Sends the browser to the login page with a message when the API says the session is over. */
+const sessionGuard: Middleware = {
+  onResponse({ response }) {
+    if (response.status === 401 && typeof window !== "undefined") {
+      window.location.assign("/bff/auth/logout?reason=expired");
+    }
+    return response;
+  },
+};
+
+/** The typed client for client components: every call goes through the Next.js server (`/bff/api/...`). */
+export const api = createClient<paths>({ baseUrl: "/bff", cache: "no-store" });
+api.use(sessionGuard);
+
+export function idempotencyKey(): string {
+  return crypto.randomUUID();
+}

@@ -1,0 +1,77 @@
+import "server-only";
+import { NextResponse, type NextRequest } from "next/server";
+import { apiUrl } from "@/lib/env";
+import { SESSION_COOKIE, isHttps, sessionCookieOptions } from "@/lib/session";
+
+/** API paths the browser may reach through the BFF, with the methods allowed on each. Login is not here. */
+const ALLOWED: ReadonlyArray<[RegExp, ReadonlyArray<string>]> = [
+  [/^(health|ready|state|metrics\/today|trades|events|logs|checklist|stream)$/, ["GET"]],
+  [/^config\/(current|versions)$/, ["GET"]],
+  [/^config\/(validate|publish)$/, ["POST"]],
+  [/^config\/rollback\/\d{1,10}$/, ["POST"]],
+  [/^control\/(pause|resume|flatten|reset-daily|health-check)$/, ["POST"]],
+];
+
+const FORWARDED_REQUEST_HEADERS = ["accept", "content-type", "idempotency-key", "last-event-id"];
+const FORWARDED_RESPONSE_HEADERS = ["content-type", "retry-after", "cache-control"];
+
+export function allowed(path: string, method: string): boolean {
+  return ALLOWED.some(([pattern, methods]) => pattern.test(path) && methods.includes(method));
+}
+
+/** A POST must come from our own pages: same-site cookies plus an Origin check close the CSRF door. */
+export function sameOrigin(request: NextRequest): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null) return true; // same-origin fetches from old browsers; the cookie is SameSite=Strict anyway
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export function jsonError(status: number, detail: string): NextResponse {
+  return NextResponse.json({ detail }, { status, headers: { "Cache-Control": "no-store" } });
+}
+
+/** Ends the session cookie on a response (an expired or revoked token, or logout). */
+export function clearSession(response: NextResponse, request: NextRequest): NextResponse {
+  const secure = isHttps(request.url, request.headers.get("x-forwarded-proto"));
+  response.cookies.set(SESSION_COOKIE, "", { ...sessionCookieOptions(secure), expires: new Date(0) });
+  return response;
+}
+
+/** Forwards one request to the API with the session's bearer token; streams the answer back (SSE too). */
+export async function forward(request: NextRequest, path: string, token: string): Promise<Response> {
+  const headers = new Headers({ Authorization: `Bearer ${token}` });
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = request.headers.get(name);
+    if (value !== null) headers.set(name, value);
+  }
+  const target = `${apiUrl()}/api/${path}${request.nextUrl.search}`;
+  let upstream: Response;
+  try {
+    upstream = await fetch(target, {
+      method: request.method,
+      headers,
+      body: request.method === "GET" ? undefined : await request.text(),
+      cache: "no-store",
+      signal: request.signal,
+      redirect: "manual",
+    });
+  } catch {
+    return jsonError(502, "the bot API is unreachable");
+  }
+  const out = new Headers({ "Cache-Control": "no-store" });
+  for (const name of FORWARDED_RESPONSE_HEADERS) {
+    const value = upstream.headers.get(name);
+    if (value !== null) out.set(name, value);
+  }
+  if (out.get("content-type")?.startsWith("text/event-stream")) {
+    out.set("Cache-Control", "no-cache, no-transform");
+    out.set("X-Accel-Buffering", "no");
+  }
+  const response = new NextResponse(upstream.body, { status: upstream.status, headers: out });
+  return upstream.status === 401 ? clearSession(response, request) : response;
+}

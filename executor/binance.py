@@ -1,0 +1,302 @@
+"""BinanceVenue: the core's Requests carried out with python-binance against USDⓈ-M (or the simulator).
+
+`AsyncClient(key, secret)` is built directly (`create()` would ping spot) with `FUTURES_URL` pointed at
+`BINANCE_FUTURES_BASE_URL + /fapi`; time is synced from `/fapi/v1/time`. Stops and take profits go to
+`POST /fapi/v1/algoOrder` (python-binance's `futures_create_algo_order`). Order answers are ACKs: fills
+come from the user-data stream (executor.userstream) or, after a gap, from querying by client id.
+
+Idempotency (DESIGN §3): an unknown outcome (timeout, HTTP 503 "Unknown error…", -1007, -1006) is
+queried by client id before anything is resent; at most 2 retries; -1008/429/"Service Unavailable"
+back off and retry; 418 stops all trading until the ban ends (VenueError code 418 → governor ERROR).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from typing import Any
+
+import aiohttp
+from binance import AsyncClient
+from binance.exceptions import BinanceAPIException
+from loguru import logger
+
+from executor.ids import is_algo
+from executor.state import Request
+from schemas.envelope import Payload
+from schemas.orders import (
+    FlattenCompleted,
+    OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
+    OrderPurpose,
+    OrderRejected,
+    VenueError,
+)
+from schemas.types import OrderSide, Symbol
+
+UNKNOWN_CODES = (-1006, -1007)
+BACKOFF_CODES = (-1008, -1001, -1003)
+MAX_RETRIES = 2
+MetaFn = Callable[[str], "tuple[str | None, OrderPurpose] | None"]
+
+
+class Unknown(Exception):
+    """The request may or may not have been executed."""
+
+
+class Banned(Exception):
+    def __init__(self, until_ms: int, msg: str) -> None:
+        super().__init__(msg)
+        self.until_ms = until_ms
+
+
+def classify(exc: BaseException) -> str:
+    """unknown | backoff | ban | final"""
+    if isinstance(exc, (asyncio.TimeoutError, aiohttp.ClientError)):
+        return "unknown"
+    if isinstance(exc, BinanceAPIException):
+        if exc.status_code == 418:
+            return "ban"
+        if exc.code in UNKNOWN_CODES or (exc.status_code == 503 and "Unknown error" in str(exc.message)):
+            return "unknown"
+        if exc.status_code in (429, 503) or exc.code in BACKOFF_CODES:
+            return "backoff"
+    return "final"
+
+
+def ban_until(exc: BinanceAPIException) -> int:
+    retry = getattr(exc.response, "headers", {}).get("Retry-After") if exc.response is not None else None
+    return int(time.time() * 1000) + int(retry or 120) * 1000
+
+
+class BinanceVenue:
+    kind = "live"
+
+    def __init__(self, key: str, secret: str, base_url: str, meta: MetaFn,
+                 fees: dict[str, tuple[Decimal, Decimal]] | None = None) -> None:
+        self.client = AsyncClient(key, secret)
+        self.client.FUTURES_URL = base_url.rstrip("/") + "/fapi"
+        self.meta = meta
+        self.fees = fees or {}  # symbol → (maker, taker), for fills learnt by query
+        self.reported: dict[str, tuple[Decimal, Decimal]] = {}  # cid → (qty, cost) reported as filled
+        self.terminal: set[str] = set()  # cids whose end was reported
+        self.accepted: set[str] = set()
+        self.banned_until = 0
+        self.backoff_s = 0.2
+
+    async def close(self) -> None:
+        await self.client.close_connection()
+
+    async def sync_time(self) -> int:
+        """Align signed timestamps with /fapi/v1/time; returns the skew in ms."""
+        before = int(time.time() * 1000)
+        server = int((await self.client.futures_time())["serverTime"])
+        after = int(time.time() * 1000)
+        self.client.timestamp_offset = server - (before + after) // 2
+        return int(self.client.timestamp_offset)
+
+    def used_weight(self) -> int:
+        response = getattr(self.client, "response", None)
+        headers = getattr(response, "headers", None) or {}
+        return int(headers.get("X-MBX-USED-WEIGHT-1M", 0))
+
+    # --- calls with retry -------------------------------------------------------------------------
+    async def call(self, fn: Callable[..., Awaitable[Any]], **params: Any) -> Any:
+        """One REST call, retried (≤ 2) on guaranteed failures; an unknown outcome raises Unknown."""
+        if self.banned_until > time.time() * 1000:
+            raise Banned(self.banned_until, "IP banned (418); not sending")
+        for attempt in range(MAX_RETRIES + 1):
+            try:
+                return await asyncio.wait_for(fn(**params), 10)
+            except (TimeoutError, BinanceAPIException, aiohttp.ClientError) as exc:
+                kind = classify(exc)
+                if kind == "ban":
+                    assert isinstance(exc, BinanceAPIException)
+                    self.banned_until = ban_until(exc)
+                    raise Banned(self.banned_until, str(exc.message)) from exc
+                if kind == "unknown":
+                    raise Unknown(str(exc)) from exc
+                if isinstance(exc, BinanceAPIException) and exc.code == -1021 and attempt < MAX_RETRIES:
+                    await self.sync_time()  # our clock drifted from the venue's: resync, then retry
+                    continue
+                if kind == "final" or attempt == MAX_RETRIES:
+                    raise
+                logger.warning("{} failed ({}); retry {} after {:.1f}s", fn.__name__, exc, attempt + 1,
+                               self.backoff_s * 2**attempt)
+                await asyncio.sleep(self.backoff_s * 2**attempt)
+        raise AssertionError("unreachable")
+
+    # --- requests ---------------------------------------------------------------------------------
+    async def perform(self, req: Request, recover: bool = False) -> list[Payload]:
+        try:
+            if req.action == "place":
+                return await self._place(req, recover)
+            if req.action == "cancel":
+                return await self._cancel(req)
+        except Banned as exc:
+            err = VenueError(operation=req.action, code=418, msg=str(exc), retriable=False, symbol=req.symbol or None,
+                             client_order_id=req.cid, until_ts=exc.until_ms)
+            if req.action == "place":
+                return [err, self._rejected(req, 418, str(exc))]
+            return [err]
+        return []
+
+    async def _place(self, req: Request, recover: bool) -> list[Payload]:
+        for attempt in range(MAX_RETRIES + 1):
+            if recover or attempt > 0:
+                found = await self.query(req.symbol, req.cid)
+                if found is not None:
+                    return found
+            try:
+                answer = await self.call(self._send_fn(req), **self._params(req))
+            except Unknown as exc:
+                logger.warning("order {} outcome unknown ({}); querying before any resend", req.cid, exc)
+                continue
+            except BinanceAPIException as exc:
+                return [self._rejected(req, exc.code, str(exc.message))]
+            exchange_id = str(answer.get("algoId") or answer.get("orderId") or "")
+            return [OrderAccepted(client_order_id=req.cid, setup_id=req.setup_id, symbol=_sym(req.symbol),
+                                  exchange_order_id=exchange_id)]
+        found = await self.query(req.symbol, req.cid)
+        return found or [self._rejected(req, -1007, "execution status unknown after 2 retries; not placed")]
+
+    def _send_fn(self, req: Request) -> Callable[..., Awaitable[Any]]:
+        return self.client.futures_create_algo_order if is_algo(req.cid) else self.client.futures_create_order  # type: ignore[no-any-return]
+
+    def _params(self, req: Request) -> dict[str, Any]:
+        p: dict[str, Any] = {"symbol": req.symbol, "side": req.side, "type": req.type}
+        if is_algo(req.cid):
+            p.update(algoType="CONDITIONAL", clientAlgoId=req.cid, triggerPrice=f"{req.price:f}",
+                     closePosition="true", workingType="CONTRACT_PRICE")
+            return p
+        p.update(newClientOrderId=req.cid, quantity=f"{req.qty:f}")
+        if req.type == "LIMIT":
+            p.update(price=f"{req.price:f}", timeInForce="GTC")
+        if req.reduce_only:
+            p["reduceOnly"] = "true"
+        return p
+
+    def _rejected(self, req: Request, code: int, msg: str) -> OrderRejected:
+        return OrderRejected(client_order_id=req.cid, setup_id=req.setup_id, symbol=_sym(req.symbol), code=code,
+                             msg=msg)
+
+    async def _cancel(self, req: Request) -> list[Payload]:
+        try:
+            if is_algo(req.cid):
+                await self.call(self.client.futures_cancel_algo_order, symbol=req.symbol, clientAlgoId=req.cid)
+            else:
+                await self.call(self.client.futures_cancel_order, symbol=req.symbol, origClientOrderId=req.cid)
+        except (BinanceAPIException, Unknown) as exc:
+            found = await self.query(req.symbol, req.cid)
+            code = exc.code if isinstance(exc, BinanceAPIException) else None
+            return found or [VenueError(operation="cancel", code=code, msg=str(exc), retriable=False,
+                                        symbol=req.symbol, client_order_id=req.cid)]
+        return await self.query(req.symbol, req.cid) or []
+
+    # --- what the venue knows about one of our orders ---------------------------------------------
+    async def query(self, symbol: str, cid: str) -> list[Payload] | None:
+        """Reports for what the venue says about `cid` that we have not reported yet; None: not found."""
+        try:
+            if is_algo(cid):
+                algo = await self.call(self.client.futures_get_algo_order, clientAlgoId=cid)
+                return await self._algo_reports(symbol, cid, algo)
+            order = await self.call(self.client.futures_get_order, symbol=symbol, origClientOrderId=cid)
+        except BinanceAPIException as exc:
+            if exc.code == -2013:
+                return None
+            raise
+        return self.order_reports(cid, order)
+
+    async def _algo_reports(self, symbol: str, cid: str, algo: dict[str, Any]) -> list[Payload]:
+        meta = self.meta(cid)
+        setup_id = meta[0] if meta else None
+        out: list[Payload] = [OrderAccepted(client_order_id=cid, setup_id=setup_id, symbol=_sym(symbol),
+                                            exchange_order_id=str(algo.get("algoId", "")))]
+        status = algo.get("algoStatus")
+        if status in ("CANCELED", "EXPIRED", "REJECTED"):
+            out.append(OrderCanceled(client_order_id=cid, setup_id=setup_id, symbol=_sym(symbol),
+                                     filled_qty=Decimal(0), reason=str(status)))
+        actual = algo.get("actualOrderId")
+        if actual:
+            order = await self.call(self.client.futures_get_order, symbol=symbol, orderId=int(actual))
+            out += self.order_reports(cid, order)
+        return out
+
+    def order_reports(self, cid: str, order: dict[str, Any]) -> list[Payload]:
+        meta = self.meta(cid)
+        if meta is None:
+            return []
+        setup_id, purpose = meta
+        symbol = _sym(str(order["symbol"]))
+        out: list[Payload] = [OrderAccepted(client_order_id=cid, setup_id=setup_id, symbol=symbol,
+                                            exchange_order_id=str(order.get("orderId", "")))]
+        executed, avg = Decimal(order.get("executedQty", "0")), Decimal(order.get("avgPrice", "0"))
+        done_qty, done_cost = self.reported.get(cid, (Decimal(0), Decimal(0)))
+        status = str(order.get("status"))
+        if executed > done_qty:
+            qty = executed - done_qty
+            price = (avg * executed - done_cost) / qty
+            maker, taker = self.fees.get(symbol, (Decimal("0.0002"), Decimal("0.0005")))
+            is_maker = order.get("type") == "LIMIT"
+            out.append(OrderFilled(
+                client_order_id=cid, setup_id=setup_id, symbol=symbol, side=_side(order["side"]), purpose=purpose,
+                fill_qty=qty, fill_price=price, cum_qty=executed, avg_price=avg,
+                fee_usdt=qty * price * (maker if is_maker else taker), maker=is_maker, final=status == "FILLED"))
+        if status in ("CANCELED", "EXPIRED", "REJECTED"):
+            out.append(OrderCanceled(client_order_id=cid, setup_id=setup_id, symbol=symbol, filled_qty=executed,
+                                     reason=status))
+        return out
+
+    def note(self, report: Payload) -> bool:
+        """Record a stream report; False when it repeats one already reported."""
+        if isinstance(report, OrderFilled):
+            qty, _ = self.reported.get(report.client_order_id, (Decimal(0), Decimal(0)))
+            if report.cum_qty <= qty:
+                return False
+            self.reported[report.client_order_id] = (report.cum_qty, report.avg_price * report.cum_qty)
+        elif isinstance(report, OrderAccepted):
+            if report.client_order_id in self.accepted:
+                return False
+            self.accepted.add(report.client_order_id)
+        elif isinstance(report, (OrderCanceled, OrderRejected)):
+            if report.client_order_id in self.terminal:
+                return False
+            self.terminal.add(report.client_order_id)
+        return True
+
+    # --- flatten: everything at the venue ---------------------------------------------------------
+    async def sweep(self, req: Request, symbols: tuple[str, ...]) -> list[Payload]:
+        canceled: list[str] = []
+        closed: list[str] = []
+        problems: list[str] = []
+        for sym in symbols:
+            try:
+                opened = await self.call(self.client.futures_get_open_orders, symbol=sym)
+                algos = await self.call(self.client.futures_get_open_algo_orders, symbol=sym)
+                if opened:
+                    await self.call(self.client.futures_cancel_all_open_orders, symbol=sym)
+                if algos:
+                    await self.call(self.client.futures_cancel_all_algo_open_orders, symbol=sym)
+                canceled += [o["clientOrderId"] for o in opened] + [a["clientAlgoId"] for a in algos]
+                for pos in await self.call(self.client.futures_position_information, symbol=sym):
+                    amt = Decimal(pos["positionAmt"])
+                    if amt != 0:
+                        await self.call(self.client.futures_create_order, symbol=sym, type="MARKET",
+                                        side="SELL" if amt > 0 else "BUY", quantity=f"{abs(amt):f}",
+                                        reduceOnly="true", newClientOrderId=f"lf-{req.cid}-{sym}"[:36])
+                        closed.append(f"{sym}:{amt}")
+            except (BinanceAPIException, Unknown, Banned) as exc:
+                problems.append(f"{sym}: {exc}")
+        return [FlattenCompleted(reason=req.purpose, canceled=tuple(canceled), closed=tuple(closed),
+                                 ok=not problems, detail="; ".join(problems))]
+
+
+def _sym(symbol: str) -> Symbol:
+    return symbol  # type: ignore[return-value]
+
+
+def _side(side: str) -> OrderSide:
+    return "BUY" if side == "BUY" else "SELL"

@@ -1,0 +1,272 @@
+"""The executor's pure core (DESIGN §3, §6).
+
+Inputs: `intents` (EntryApproved, FlattenOrdered), `commands` (HealthCheckRequested, ConfigPublished),
+`md.<SYMBOL>` (the book) and, live, the venue's reports on `executions` (source `executor-venue`).
+Outputs: OrderSubmitted plus the trade's facts (ProtectionPlaced, PositionOpened, PositionClosed,
+IncidentReported, AccountUpdated, BootChecksCompleted in paper). Every order the core wants is a
+`Request` in `state.outbox`:
+- paper: the pure PaperVenue performs it inside the same decision and its reports are emitted and fed
+  back at once, so `liqfade replay` fills deterministically;
+- live: the runner performs it with python-binance and appends the answer to `executions`; the
+  request leaves the outbox when that answer comes back through `decide`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+from executor import lifecycle
+from executor.filters import default_filters
+from executor.paper import PaperVenue, configure, new_account
+from executor.state import ExecState, Request, Trade, dump, load
+from runtime.core import Decision, Emit
+from schemas.commands import ConfigPublished, HealthCheckRequested
+from schemas.config import BotConfig, active_symbols
+from schemas.envelope import Envelope, Payload
+from schemas.market import BookTickerUpdated
+from schemas.orders import (
+    AccountUpdated,
+    BootChecksCompleted,
+    CheckResult,
+    FlattenCompleted,
+    HealthCheckResult,
+    OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
+    OrderRejected,
+    SymbolFilters,
+    VenueError,
+)
+from schemas.risk import EntryApproved, FlattenOrdered
+from schemas.streams import COMMANDS, EXECUTIONS, INTENTS, md
+from schemas.types import ExitReason
+
+VENUE_SOURCE = "executor-venue"  # envelopes the live runner writes for the venue's answers
+REPORTS = (OrderAccepted, OrderFilled, OrderCanceled, OrderRejected, VenueError)
+
+
+class ExecutorCore:
+    name = "executor"
+
+    def __init__(self, config: BotConfig, filters: tuple[SymbolFilters, ...] | None = None,
+                 filters_source: str = "built-in defaults", mode: str | None = None) -> None:
+        self.config = config
+        self.mode = mode or config.mode
+        self.filters = filters if filters is not None else default_filters(config)
+        self.filters_source = filters_source
+        self.reboot_on_restore = False  # the paper runner re-announces its boot on every start
+        symbols = tuple(md(s) for s in active_symbols(config))
+        self.inputs: tuple[str, ...] = (INTENTS, COMMANDS, *symbols)
+        if self.mode == "live":
+            self.inputs = (*self.inputs, EXECUTIONS)
+
+    # --- the Core protocol ------------------------------------------------------------------------
+    def initial_state(self) -> ExecState:
+        state = ExecState(mode="live" if self.mode == "live" else "paper")
+        state.filters = {f.symbol: f for f in self.filters}
+        if state.mode == "paper":
+            state.paper = new_account(self.config, self.filters)
+            state.equity = self.config.paper.starting_equity_usdt
+        return state
+
+    def snapshot(self, state: ExecState) -> bytes:
+        return dump(state)
+
+    def restore(self, raw: bytes) -> ExecState:
+        state = load(raw)
+        if self.reboot_on_restore:
+            state.booted = False
+        return state
+
+    def next_deadline(self, state: ExecState) -> int | None:
+        if state.mode == "paper" and not state.booted:
+            return 0
+        best: int | None = None
+        for t in state.trades.values():
+            for at in _deadlines(state, t):
+                best = at if best is None else min(best, at)
+        return best
+
+    def decide(self, state: ExecState, event: Envelope, now: int) -> Decision[ExecState]:
+        p = event.payload
+        if isinstance(p, BookTickerUpdated) and not _has_orders(state, p.symbol):
+            return Decision(_with_book(state, p))  # the common case: no copy of the whole state
+        s = copy.deepcopy(state)
+        emits: list[Emit] = []
+        if isinstance(p, BookTickerUpdated):
+            s.books[p.symbol] = (p.bid, p.ask)
+            if s.paper is not None:
+                emits += self._feed(s, PaperVenue(s).on_book(p.symbol, p.bid, p.ask, p.bid_qty, p.ask_qty, now), now)
+        elif isinstance(p, EntryApproved):
+            emits += lifecycle.approve(s, event.id, p, now)
+        elif isinstance(p, FlattenOrdered):
+            emits += self._flatten(s, event.id, p, now)
+        elif isinstance(p, HealthCheckRequested):
+            emits += self._health(s, p, now)
+        elif isinstance(p, ConfigPublished):
+            self.config = p.config
+            if s.paper is not None:
+                configure(s.paper, p.config)
+        elif event.source == VENUE_SOURCE:
+            emits += self._venue(s, event, now)
+        else:
+            return Decision(state)
+        emits += self._settle(s, now)
+        return Decision(s, emits)
+
+    def on_timer(self, state: ExecState, now: int) -> Decision[ExecState]:
+        s = copy.deepcopy(state)
+        emits: list[Emit] = []
+        if s.mode == "paper" and not s.booted:
+            s.booted = True
+            emits += self._paper_boot(s)
+        for t in sorted(s.trades.values(), key=lambda x: x.setup_id):
+            emits += _timers(s, t, now)
+        emits += self._settle(s, now)
+        _prune(s)
+        return Decision(s, emits)
+
+    # --- helpers ----------------------------------------------------------------------------------
+    def _settle(self, s: ExecState, now: int) -> list[Emit]:
+        """Paper: perform every queued request now, feeding the reports back until nothing is left."""
+        if s.paper is None:
+            return []
+        emits: list[Emit] = []
+        while s.outbox:
+            req = s.outbox.pop(0)
+            emits += self._feed(s, PaperVenue(s).perform(req, now), now)
+        return emits
+
+    def _feed(self, s: ExecState, reports: Sequence[Payload], now: int) -> list[Emit]:
+        emits: list[Emit] = []
+        for report in reports:
+            assert isinstance(report, (*REPORTS, FlattenCompleted))
+            emits.append(Emit(report, correlation_id=getattr(report, "setup_id", None)))
+            emits += lifecycle.on_report(s, report, now)
+        return emits
+
+    def _venue(self, s: ExecState, event: Envelope, now: int) -> list[Emit]:
+        p = event.payload
+        if isinstance(p, REPORTS):
+            return lifecycle.on_report(s, p, now)
+        if isinstance(p, BootChecksCompleted):
+            s.booted = p.ok
+            s.filters = {**s.filters, **{f.symbol: f for f in p.filters}}
+        elif isinstance(p, AccountUpdated):
+            s.equity = p.equity
+        elif isinstance(p, HealthCheckResult):
+            s.outbox = [r for r in s.outbox if not (r.action == "health" and r.cid == p.idempotency_key)]
+        elif isinstance(p, FlattenCompleted):
+            s.outbox = [r for r in s.outbox if r.action != "sweep"]
+        return []
+
+    def _flatten(self, s: ExecState, event_id: str, p: FlattenOrdered, now: int) -> list[Emit]:
+        if not s.remember(f"flatten/{p.idempotency_key or event_id}"):
+            return []
+        emits: list[Emit] = []
+        for t in sorted(s.trades.values(), key=lambda x: x.setup_id):
+            emits += lifecycle.close(s, t, ExitReason.FLATTEN, now)
+        s.sweeps += 1
+        emits += lifecycle.submit(s, Request("sweep", f"sweep-{s.sweeps}", purpose=p.reason,
+                                                       created=now))
+        return emits
+
+    def _health(self, s: ExecState, p: HealthCheckRequested, now: int) -> list[Emit]:
+        if s.mode == "live":
+            if not s.remember(f"health/{p.idempotency_key}"):
+                return []
+            return lifecycle.submit(s, Request("health", p.idempotency_key, created=now))
+        checks = (
+            CheckResult(name="connectivity", ok=True, detail="paper venue: no network"),
+            CheckResult(name="clock_skew", ok=True, detail="paper venue: event time"),
+            CheckResult(name="permissions", ok=True, detail="paper venue: none needed"),
+            CheckResult(name="rate_limit", ok=True, detail="paper venue: unlimited"),
+        )
+        return [Emit(HealthCheckResult(idempotency_key=p.idempotency_key, ok=True, checks=checks))]
+
+    def _paper_boot(self, s: ExecState) -> list[Emit]:
+        symbols = active_symbols(self.config)
+        missing = [sym for sym in symbols if sym not in s.filters]
+        checks = (
+            CheckResult(name="leverage", ok=True, detail=f"paper: {self.config.leverage}x on {', '.join(symbols)}"),
+            CheckResult(name="filters", ok=not missing,
+                        detail=f"{self.filters_source}" + (f"; missing {missing}" if missing else "")),
+            CheckResult(name="commission", ok=True, detail=f"paper maker {self.config.paper.maker_fee_rate} "
+                                                           f"taker {self.config.paper.taker_fee_rate}"),
+            CheckResult(name="permissions", ok=True, detail="paper venue: none needed"),
+            CheckResult(name="reconcile", ok=True, detail=f"{sum(t.stage != 'DONE' for t in s.trades.values())} "
+                                                          "open trades adopted from the snapshot"),
+        )
+        boot = BootChecksCompleted(ok=not missing, venue="paper", checks=checks,
+                                   filters=tuple(f for f in s.filters.values() if f.symbol in symbols))
+        return [Emit(boot), Emit(lifecycle.account_payload(s))]
+
+
+def _has_orders(state: ExecState, symbol: str) -> bool:
+    acct = state.paper
+    if acct is None:
+        return False
+    return any(o.symbol == symbol and o.is_open for o in acct.orders.values()) or any(
+        a.symbol == symbol and a.status == "NEW" for a in acct.algos.values())
+
+
+def _with_book(state: ExecState, p: BookTickerUpdated) -> ExecState:
+    s = copy.copy(state)
+    s.books = {**state.books, p.symbol: (p.bid, p.ask)}
+    if state.paper is not None:
+        acct = copy.copy(state.paper)
+        acct.books = {**acct.books, p.symbol: (p.bid, p.ask)}
+        acct.book_qty = {**acct.book_qty, p.symbol: (p.bid_qty, p.ask_qty)}
+        s.paper = acct
+    return s
+
+
+def _deadlines(state: ExecState, t: Trade) -> list[int]:
+    if t.stage == "DONE":
+        return []
+    out: list[int] = []
+    entry_open = any(o.purpose == "ENTRY" and o.type == "LIMIT" and o.is_open and not o.cancel_requested
+                     for o in lifecycle.trade_orders(state, t))
+    if entry_open and t.entry_deadline is not None:
+        out.append(t.entry_deadline)
+    if t.reason is None and t.position > 0:
+        if not t.stop_ok and t.naked_deadline is not None:
+            out.append(t.naked_deadline)
+        if t.time_stop_ts is not None:
+            out.append(t.time_stop_ts)
+    return out
+
+
+def _timers(s: ExecState, t: Trade, now: int) -> list[Emit]:
+    emits: list[Emit] = []
+    if t.stage == "DONE":
+        return emits
+    if t.entry_deadline is not None and now >= t.entry_deadline:
+        for o in lifecycle.trade_orders(s, t):
+            if o.purpose == "ENTRY" and o.type == "LIMIT" and o.is_open and not o.cancel_requested:
+                emits += lifecycle.submit(s, Request("cancel", o.cid, o.symbol, purpose="ENTRY",
+                                                               setup_id=t.setup_id, created=now))
+    if t.reason is None and t.position > 0:
+        if not t.stop_ok and t.naked_deadline is not None and now >= t.naked_deadline:
+            emits += lifecycle.naked(s, t, "no stop confirmed within 1 s of the fill", now)
+        elif t.time_stop_ts is not None and now >= t.time_stop_ts:
+            emits += lifecycle.close(s, t, ExitReason.TIME_STOP, now)
+    return emits
+
+
+def _prune(s: ExecState) -> None:
+    """Forget finished trades whose orders are all over (the snapshot stays small)."""
+    for setup_id, t in list(s.trades.items()):
+        orders = lifecycle.trade_orders(s, t)
+        if t.stage == "DONE" and not any(o.is_open for o in orders):
+            if sum(1 for x in s.trades.values() if x.stage == "DONE") <= 20:
+                break
+            del s.trades[setup_id]
+            for o in orders:
+                del s.orders[o.cid]
+
+
+def make_core(config: BotConfig) -> ExecutorCore:
+    """The core `liqfade replay` uses: always the paper venue, inside, with the built-in filters."""
+    return ExecutorCore(config, mode="paper")

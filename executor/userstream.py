@@ -1,0 +1,82 @@
+"""The user-data stream on `/private`: listen key, keepalive, `listenKeyExpired`, reconnects.
+
+python-binance's `futures_user_socket()` POSTs the listen key when it connects and re-POSTs it every
+`user_timeout` s. It does not handle `listenKeyExpired`: on that event (or an error frame, or a dead
+socket) we leave the socket, open a new one (which POSTs a new key), and only then call `on_connect`,
+which reconciles every open order by querying it, so no fill that happened in the gap is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from binance import AsyncClient, BinanceSocketManager
+from loguru import logger
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+OnConnect = Callable[[], Awaitable[None]]
+
+
+def stream_url(base_url: str) -> str:
+    """The WebSocket root for a REST base URL: Binance's fstream hosts, else the same host (simulator)."""
+    parts = urlsplit(base_url)
+    host = parts.netloc
+    if host == "fapi.binance.com":
+        return "wss://fstream.binance.com/"
+    if "binancefuture.com" in host or host.startswith("demo-fapi"):
+        return "wss://fstream.binancefuture.com/"
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{host}/"
+
+
+class UserStream:
+    def __init__(self, client: AsyncClient, ws_url: str, on_event: Handler, on_connect: OnConnect,
+                 keepalive_s: int = 30 * 60) -> None:
+        self.client = client
+        self.ws_url = ws_url
+        self.on_event = on_event
+        self.on_connect = on_connect
+        self.keepalive_s = keepalive_s
+        self.connected = asyncio.Event()
+        self.reconnects = 0
+        self.listen_key: str | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                await self._session(stop)
+                backoff = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("user stream failed ({}); reconnecting in {:.1f}s", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 30.0)
+            self.connected.clear()
+            self.reconnects += 1
+
+    async def _session(self, stop: asyncio.Event) -> None:
+        bm = BinanceSocketManager(self.client, max_queue_size=10_000, user_timeout=self.keepalive_s)
+        bm.FSTREAM_URL = self.ws_url
+        async with bm.futures_user_socket() as socket:
+            self.listen_key = getattr(socket, "_listen_key", None)
+            await asyncio.sleep(0.05)  # let the server register the subscription before we query
+            await self.on_connect()
+            self.connected.set()
+            logger.info("user stream connected (listen key {}…)", (self.listen_key or "")[:8])
+            while not stop.is_set():
+                try:
+                    msg = await asyncio.wait_for(socket.recv(), 1.0)
+                except TimeoutError:
+                    continue
+                kind = msg.get("e") if isinstance(msg, dict) else None
+                if kind == "listenKeyExpired":
+                    logger.warning("listenKeyExpired: new key, resubscribe, reconcile")
+                    return
+                if kind == "error":
+                    raise ConnectionError(f"user socket error: {msg}")
+                await self.on_event(msg)

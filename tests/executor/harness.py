@@ -1,0 +1,140 @@
+"""The live executor (BinanceVenue) against the in-process simulator and a real Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import redis
+
+from executor.runner import run_live
+from runtime import bus
+from runtime.settings import Settings
+from schemas.config import BotConfig
+from schemas.envelope import Envelope, Payload
+from schemas.registry import FIELD, decode
+from schemas.streams import EXECUTIONS
+from simulator import SimConfig
+from simulator.app import RunningSimulator, SimulatorThread
+from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from tests.executor.events import approved, book, flatten
+from tests.simulator.helpers import HEADERS, signed_query
+
+
+def live_settings(redis_url: str, base_url: str) -> Settings:
+    return Settings(trading_mode="live", redis_url=redis_url, binance_futures_base_url=base_url,
+                    binance_api_key=DEFAULT_API_KEY, binance_api_secret=DEFAULT_API_SECRET,  # type: ignore[arg-type]
+                    jwt_secret="test-only-secret-for-live-mode")  # type: ignore[arg-type]
+
+
+class Harness:
+    def __init__(self, sim: SimulatorThread, redis_url: str) -> None:
+        self.sim = sim
+        self.running: RunningSimulator = sim.running  # type: ignore[assignment]
+        self.redis = redis.Redis.from_url(redis_url)
+        self.seq = 0
+
+    # --- market ------------------------------------------------------------------------------------
+    def set_book(self, bid: str, ask: str, bid_qty: str = "5", ask_qty: str = "5", symbol: str = "BTCUSDT") -> None:
+        """The simulator's book (matching) and `md.<SYMBOL>` (what the executor reads) move together."""
+        inner = self.running.sim
+
+        async def apply() -> None:
+            now = inner.clock.now_ms()
+            inner.market.apply_raw_book({"s": symbol, "b": bid, "a": ask, "B": bid_qty, "A": ask_qty, "u": now, "T": now})
+            inner.trading.on_book(symbol, Decimal(bid), Decimal(ask), now)
+
+        self.sim.call(apply())
+        self.seq += 1
+        self.append(book(int(time.time() * 1000) + self.seq, bid, ask, bid_qty=bid_qty, ask_qty=ask_qty))
+
+    def fault(self, fault: dict[str, Any]) -> None:
+        self.sim.call(self.running.fault(fault))
+
+    # --- bus ---------------------------------------------------------------------------------------
+    def append(self, envelope: Envelope) -> None:
+        bus.append(self.redis, [envelope])
+
+    def approve(self, side: str, setup_id: str, qty: str = "0.010", ref: str = "100000.1", **kw: Any) -> None:
+        kw.setdefault("entry_fill_timeout_ms", 5_000)
+        self.seq += 1
+        self.append(approved(int(time.time() * 1000) + self.seq, side, qty, ref, setup_id=setup_id, **kw))  # type: ignore[arg-type]
+
+    def flatten(self, key: str) -> None:
+        self.append(flatten(int(time.time() * 1000), key))
+
+    def executions(self) -> list[Envelope]:
+        return [decode(fields[FIELD]) for _, fields in self.redis.xrange(EXECUTIONS)]
+
+    def payloads(self, type_: str, **match: Any) -> list[Payload]:
+        out = []
+        for e in self.executions():
+            if e.type == type_ and all(getattr(e.payload, k) == v for k, v in match.items()):
+                out.append(e.payload)
+        return out
+
+    def wait(self, type_: str, timeout: float = 10.0, count: int = 1, **match: Any) -> list[Payload]:
+        found = wait_for(lambda: (lambda p: p if len(p) >= count else None)(self.payloads(type_, **match)), timeout)
+        return found
+
+    # --- the simulator's REST view -----------------------------------------------------------------
+    def rest(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        url = f"{self.running.base_url}{path}?{signed_query(params or {})}"
+        with urllib.request.urlopen(urllib.request.Request(url, headers=HEADERS), timeout=5) as resp:
+            return orjson.loads(resp.read())
+
+    def sim_orders(self, cid_prefix: str) -> list[Any]:
+        acct = self.running.sim.trading.account
+        return [o for o in acct.orders.values() if o.client_id.startswith(cid_prefix)]
+
+
+def wait_for(fn: Callable[[], Any], timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = fn()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+@contextmanager
+def simulator() -> Iterator[SimulatorThread]:
+    thread = SimulatorThread(SimConfig(port=0, speed=0, autoplay=False, kline_step_ms=15000))
+    thread.start()
+    try:
+        yield thread
+    finally:
+        thread.stop()
+
+
+@contextmanager
+def live_executor(redis_url: str, config: BotConfig | None = None,
+                  sim: SimulatorThread | None = None) -> Iterator[Harness]:
+    with simulator() if sim is None else _given(sim) as s:
+        h = Harness(s, redis_url)
+        h.set_book("100000.0", "100000.1")
+        stop, ready = threading.Event(), threading.Event()
+        settings = live_settings(redis_url, h.running.base_url)
+        client = bus.connect(redis_url)
+        thread = threading.Thread(
+            target=lambda: asyncio.run(run_live(settings, config or BotConfig(), client, stop, ready)), daemon=True)
+        thread.start()
+        assert ready.wait(30), "executor did not start"
+        try:
+            yield h
+        finally:
+            stop.set()
+            thread.join(15)
+
+
+@contextmanager
+def _given(sim: SimulatorThread) -> Iterator[SimulatorThread]:
+    yield sim
