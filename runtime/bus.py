@@ -46,11 +46,15 @@ def append(client: Redis | Any, envelopes: Iterable[Envelope]) -> None:
         client.xadd(stream_of(envelope.payload), {FIELD: encode(envelope)})
 
 
+def id_key(entry_id: str) -> tuple[int, int]:
+    """A stream id ("ms-seq") as a sortable pair."""
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
 def compare_ids(a: str, b: str) -> int:
-    """Order two stream ids ("ms-seq")."""
-    a_ms, _, a_seq = a.partition("-")
-    b_ms, _, b_seq = b.partition("-")
-    left, right = (int(a_ms), int(a_seq or 0)), (int(b_ms), int(b_seq or 0))
+    """Order two stream ids."""
+    left, right = id_key(a), id_key(b)
     return (left > right) - (left < right)
 
 

@@ -134,11 +134,14 @@ class StreamRunner(Generic[S]):
         else:
             replies = bus.read_group(self.redis, self.group, self.consumer, streams, count=self.batch,
                                      block=block_ms)
-        for stream, entries in replies:
-            for entry_id, fields in entries:
-                if not self.process_entry(stream, entry_id, fields):
-                    self._recovering = True  # retry the failed entry before anything newer
-                    return
+        # Across streams, take entries in the order Redis appended them (ids are append times), so an
+        # intent is never decided on a book older than one that had already arrived.
+        merged = sorted(((entry_id, stream, fields) for stream, entries in replies for entry_id, fields in entries),
+                        key=lambda item: bus.id_key(item[0]))
+        for entry_id, stream, fields in merged:
+            if not self.process_entry(stream, entry_id, fields):
+                self._recovering = True  # retry the failed entry before anything newer
+                return
 
     def process_entry(self, stream: str, entry_id: str, fields: dict[bytes, bytes]) -> bool:
         """Handle one entry. Returns False when the core failed and the entry stays pending."""

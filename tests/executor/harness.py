@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 import redis
+from pydantic import SecretStr
 
 from executor.runner import run_live
 from runtime import bus
@@ -30,8 +31,8 @@ from tests.simulator.helpers import HEADERS, signed_query
 
 def live_settings(redis_url: str, base_url: str) -> Settings:
     return Settings(trading_mode="live", redis_url=redis_url, binance_futures_base_url=base_url,
-                    binance_api_key=DEFAULT_API_KEY, binance_api_secret=DEFAULT_API_SECRET,  # type: ignore[arg-type]
-                    jwt_secret="test-only-secret-for-live-mode")  # type: ignore[arg-type]
+                    binance_api_key=SecretStr(DEFAULT_API_KEY), binance_api_secret=SecretStr(DEFAULT_API_SECRET),
+                    jwt_secret=SecretStr("test-only-secret-for-live-mode"))
 
 
 class Harness:
@@ -48,7 +49,8 @@ class Harness:
 
         async def apply() -> None:
             now = inner.clock.now_ms()
-            inner.market.apply_raw_book({"s": symbol, "b": bid, "a": ask, "B": bid_qty, "A": ask_qty, "u": now, "T": now})
+            raw = {"s": symbol, "b": bid, "a": ask, "B": bid_qty, "A": ask_qty, "u": now, "T": now}
+            inner.market.apply_raw_book(raw)
             inner.trading.on_book(symbol, Decimal(bid), Decimal(ask), now)
 
         self.sim.call(apply())
@@ -71,7 +73,8 @@ class Harness:
         self.append(flatten(int(time.time() * 1000), key))
 
     def executions(self) -> list[Envelope]:
-        return [decode(fields[FIELD]) for _, fields in self.redis.xrange(EXECUTIONS)]
+        entries: list[tuple[bytes, dict[bytes, bytes]]] = self.redis.xrange(EXECUTIONS)  # type: ignore[assignment]
+        return [decode(fields[FIELD]) for _, fields in entries]
 
     def payloads(self, type_: str, **match: Any) -> list[Payload]:
         out = []
@@ -81,8 +84,12 @@ class Harness:
         return out
 
     def wait(self, type_: str, timeout: float = 10.0, count: int = 1, **match: Any) -> list[Payload]:
-        found = wait_for(lambda: (lambda p: p if len(p) >= count else None)(self.payloads(type_, **match)), timeout)
-        return found
+        def enough() -> list[Payload] | None:
+            found = self.payloads(type_, **match)
+            return found if len(found) >= count else None
+
+        result: list[Payload] = wait_for(enough, timeout)
+        return result
 
     # --- the simulator's REST view -----------------------------------------------------------------
     def rest(self, path: str, params: dict[str, Any] | None = None) -> Any:

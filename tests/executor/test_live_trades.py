@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from binance.ws.reconnecting_websocket import ReconnectingWebsocket
 
-from schemas.orders import BootChecksCompleted, OrderFilled
+from schemas.orders import BootChecksCompleted, OrderFilled, OrderSubmitted
 from schemas.positions import PositionClosed
 from tests.executor.harness import Harness, live_executor
 
@@ -19,7 +20,7 @@ def _fast_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ReconnectingWebsocket, "TIMEOUT", 1)
 
 
-def open_trade(h: Harness, side: str, setup_id: str, **kw: object) -> None:
+def open_trade(h: Harness, side: str, setup_id: str, **kw: Any) -> None:
     h.set_book("100000.0", "100000.1")
     time.sleep(0.1)  # the executor reads md and intents in one batch, intents first: let the book land
     h.approve(side, setup_id, ref="100000.1" if side == "LONG" else "100000.0", **kw)
@@ -33,7 +34,9 @@ def open_trade(h: Harness, side: str, setup_id: str, **kw: object) -> None:
 
 def _cid(h: Harness, setup_id: str, leg: str) -> str:
     submitted = h.wait("OrderSubmitted", setup_id=setup_id, purpose="ENTRY")
-    return submitted[0].client_order_id[:-2] + leg  # type: ignore[attr-defined]
+    first = submitted[0]
+    assert isinstance(first, OrderSubmitted)
+    return first.client_order_id[:-2] + leg
 
 
 def close_by(h: Harness, reason: str, side: str, setup_id: str) -> PositionClosed:
@@ -57,7 +60,7 @@ def test_live_when_each_exit_happens_long_and_short_trades_close_with_that_reaso
         for reason in ("TP", "SL", "TIME_STOP", "FLATTEN"):
             for side in ("LONG", "SHORT"):
                 setup_id = f"{side.lower()}-{reason.lower()}"
-                kw = {"time_stop_seconds": 1} if reason == "TIME_STOP" else {}
+                kw: dict[str, Any] = {"time_stop_seconds": 1} if reason == "TIME_STOP" else {}
                 open_trade(h, side, setup_id, **kw)
                 algos = h.rest("/fapi/v1/openAlgoOrders", {"symbol": "BTCUSDT"})
                 assert sorted(a["orderType"] for a in algos) == ["STOP_MARKET", "TAKE_PROFIT_MARKET"]

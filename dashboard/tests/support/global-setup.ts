@@ -1,0 +1,43 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { DASHBOARD, freePort, startStack, waitFor } from "./stack.mjs";
+
+export const STATE_FILE = join(DASHBOARD, "test-results", "e2e-stack.json");
+
+/** Starts what DASHBOARD_URL does not already provide (see playwright.config.ts). */
+export default async function globalSetup(): Promise<void> {
+  mkdirSync(join(DASHBOARD, "test-results", "screenshots"), { recursive: true });
+  if (process.env.DASHBOARD_URL) {
+    writeFileSync(STATE_FILE, JSON.stringify({ mode: "external" }));
+    return;
+  }
+  const state: Record<string, unknown> = {};
+  let apiUrl = process.env.API_URL;
+  if (!apiUrl) {
+    const stack = await startStack();
+    Object.assign(state, { stack });
+    apiUrl = stack.apiUrl;
+    process.env.ADMIN_EMAIL = stack.env.ADMIN_EMAIL;
+    process.env.ADMIN_PASSWORD = stack.env.ADMIN_PASSWORD;
+    process.env.REDIS_URL = stack.env.REDIS_URL;
+    process.env.LIQFADE_LOCAL_STACK = "1";
+  }
+  const port = process.env.PORT ?? String(await freePort());
+  const standalone = join(DASHBOARD, ".next", "standalone", "server.js");
+  if (!existsSync(standalone)) throw new Error("no build: run `npm run build` first");
+  const log = openSync(join(DASHBOARD, "test-results", "next.log"), "a");
+  // `next start` does not serve an `output: 'standalone'` build; its server.js is what production runs.
+  const child = spawn(process.execPath, [standalone], {
+    cwd: DASHBOARD,
+    env: { ...process.env, API_URL: apiUrl, PORT: port, HOSTNAME: "127.0.0.1" },
+    stdio: ["ignore", log, log],
+    detached: true,
+  });
+  child.unref();
+  const url = `http://127.0.0.1:${port}`;
+  Object.assign(state, { mode: apiUrl === process.env.API_URL ? "api" : "local", nextPid: child.pid, url, apiUrl });
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
+  await waitFor("the dashboard", async () => (await fetch(`${url}/login`)).ok);
+  process.env.DASHBOARD_URL = url;
+}

@@ -1,0 +1,141 @@
+// A private liqfade back end for the dashboard tests: its own redis-server, a fresh PostgreSQL database,
+// and the real processes (`liqfade run api|projector|governor|executor`, paper mode), seeded through the
+// streams by seed.py. `node tests/support/stack.mjs` runs it in the foreground and prints its settings.
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, openSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DASHBOARD = resolve(here, "..", "..");
+export const REPO = resolve(DASHBOARD, "..");
+const BIN = process.env.LIQFADE_VENV_BIN ?? join(REPO, ".venv", "bin");
+const PG = { host: process.env.PGHOST ?? "127.0.0.1", user: process.env.PGUSER ?? "postgres" };
+const LOG_DIR = join(DASHBOARD, "test-results", "stack-logs");
+const WORKERS = (process.env.LIQFADE_TEST_WORKERS ?? "projector,governor,executor").split(",").filter(Boolean);
+
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor(what, check, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      last = String(error);
+    }
+    await sleep(300);
+  }
+  throw new Error(`timed out waiting for ${what} ${last}`);
+}
+
+function psql(sql, db = "postgres") {
+  return execFileSync("psql", ["-h", PG.host, "-U", PG.user, "-d", db, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], { encoding: "utf8" });
+}
+
+/** Starts a child in its own process group with output to a log file; returns its pid. */
+function start(name, command, args, env) {
+  mkdirSync(LOG_DIR, { recursive: true });
+  const out = openSync(join(LOG_DIR, `${name}.log`), "a");
+  const child = spawn(command, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ["ignore", out, out], detached: true });
+  child.unref();
+  return child.pid;
+}
+
+export function seed(env, ...args) {
+  return execFileSync(join(BIN, "python"), [join(here, "seed.py"), ...args], { cwd: REPO, env: { ...process.env, ...env }, encoding: "utf8" });
+}
+
+export async function login(apiUrl, email, password) {
+  const r = await fetch(`${apiUrl}/api/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ email, password }) });
+  if (!r.ok) throw new Error(`login ${r.status}`);
+  return (await r.json()).access_token;
+}
+
+/** Starts everything and returns what the tests need, plus the pids and database to clean up. */
+export async function startStack() {
+  const redisPort = await freePort();
+  const apiPort = await freePort();
+  const database = `liqfade_dash_${Date.now()}_${randomBytes(3).toString("hex")}`;
+  const pids = [];
+  pids.push(start("redis", "redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {}));
+  psql(`CREATE DATABASE ${database}`);
+  const env = {
+    REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
+    DATABASE_URL: `postgresql://${PG.user}@${PG.host}:5432/${database}`,
+    ADMIN_EMAIL: process.env.ADMIN_EMAIL ?? "admin@liqfade.local",
+    ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? `pw-${randomBytes(9).toString("base64url")}`,
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString("base64url"),
+    TRADING_MODE: "paper",
+    API_HOST: "127.0.0.1",
+    API_PORT: String(apiPort),
+    LOG_LEVEL: "INFO",
+  };
+  const stack = { env, database, pids, apiUrl: `http://127.0.0.1:${apiPort}` };
+  try {
+    pids.push(start("api", join(BIN, "liqfade"), ["run", "api"], env));
+    await waitFor("the API", async () => (await fetch(`${stack.apiUrl}/api/ready`)).ok);
+    for (const worker of WORKERS) pids.push(start(worker, join(BIN, "liqfade"), ["run", worker], env));
+    seed(env, "base");
+    const token = await login(stack.apiUrl, env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
+    await waitFor("seeded trades in the API", async () => {
+      const r = await fetch(`${stack.apiUrl}/api/trades`, { headers: { Authorization: `Bearer ${token}` } });
+      return r.ok && (await r.json()).count >= 3;
+    });
+  } catch (error) {
+    await stopStack(stack);
+    throw error;
+  }
+  return stack;
+}
+
+export async function stopStack(stack) {
+  for (const pid of [...stack.pids].reverse()) {
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+  await sleep(1500);
+  for (const pid of stack.pids) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+  }
+  try {
+    psql(`DROP DATABASE IF EXISTS ${stack.database} WITH (FORCE)`);
+  } catch (error) {
+    console.error(`could not drop ${stack.database}: ${error}`);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const stack = await startStack();
+  writeFileSync(join(DASHBOARD, "test-results", "stack.json"), JSON.stringify(stack, null, 2));
+  console.log(JSON.stringify({ API_URL: stack.apiUrl, ...stack.env }, null, 2));
+  const stop = async () => {
+    await stopStack(stack);
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  setInterval(() => undefined, 1 << 30);
+}
