@@ -36,7 +36,7 @@ from schemas.orders import (
 from schemas.positions import IncidentReported, PositionClosed, PositionOpened
 from schemas.risk import EntryApproved, Heartbeat, RiskLimitHit, SignalVetoed
 from schemas.signals import SetupConfirmed
-from schemas.types import BotStatus
+from schemas.types import BotStatus, RejectReason
 
 HEARTBEAT_MS = 5_000
 # Venue errors after which the bot must stop trading: an IP ban (HTTP 418, or -1003 "IP banned until"),
@@ -126,7 +126,7 @@ def decide_setup(state: GovState, setup: SetupConfirmed, now: int, signal_ts: in
     else:
         outcome = veto
     if isinstance(outcome, Veto):
-        if veto is not None and veto.reason == "superseded":
+        if veto is not None and veto.reason == RejectReason.SUPERSEDED:
             decided = state  # a repeat changes nothing
         vetoed = SignalVetoed(setup_id=setup.setup_id, symbol=setup.symbol, side=setup.side,
                               reason=outcome.reason, detail=outcome.detail)

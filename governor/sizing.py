@@ -10,7 +10,8 @@ Prices used, and why:
   within budget whether the executor keeps our absolute stop or recomputes it from its fill.
 - The margin cap uses the ask (the higher price gives the larger notional); the min-notional check uses
   the bid (a size that passes at the lower price passes at either).
-Rounding: quantities down to the step. Stop prices towards the entry (LONG: up, SHORT: down) — a closer
+Rounding: the reference to the tick away from paying more (LONG down, SHORT up); the worst fill outward;
+quantities down to the step. Stop prices towards the entry (LONG: up, SHORT: down) — a closer
 stop can only lose less. Take-profit prices towards the entry too (LONG: down, SHORT: up), so the target
 is never further away than the configured `tp_pct`. Slippage beyond the touch cannot be bounded here.
 """
@@ -78,9 +79,11 @@ def size_entry(
         return Veto(RejectReason.SPREAD, f"unusable book bid={bid} ask={ask}")
     if equity <= 0:
         return Veto(RejectReason.NO_EQUITY, f"equity {equity} is not positive")
-    ref = bid if side == "LONG" else ask
-    worst_fill = ask if side == "LONG" else bid
-    stop, take_profit = exit_prices(side, ref, config, filters.tick_size)
+    tick = filters.tick_size
+    # a real book is on tick; a synthesised one may not be. A buy never rounds up, a sell never down.
+    ref = round_down(bid, tick) if side == "LONG" else round_up(ask, tick)
+    worst_fill = round_up(ask, tick) if side == "LONG" else round_down(bid, tick)
+    stop, take_profit = exit_prices(side, ref, config, tick)
     distance = max(ask * config.execution.sl_pct, abs(worst_fill - stop))
 
     budget = equity * config.risk.risk_per_trade_pct

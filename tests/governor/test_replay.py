@@ -63,8 +63,9 @@ def test_replay_when_session_runs_decides_as_the_live_core_would() -> None:
     inputs = session()
     out = [e.payload for e in driver.run(inputs, until=inputs[-1].ts + 15 * MIN)]
     approvals = [p for p in out if isinstance(p, EntryApproved)]
-    # the third is sized on 1,345 USDT (two -2.5 losses): cap 538 / 108000 = 0.00498 -> 0.004
-    assert [a.qty for a in approvals][:3] == [Decimal("0.005"), Decimal("0.142"), Decimal("0.004")]
+    # paper equity follows realized PnL: 1350 -> 1347.5 (ETH cap 539 / 3800 = 0.1418 -> 0.141)
+    # -> 1345 (BTC cap 538 / 108000 = 0.00498 -> 0.004)
+    assert [a.qty for a in approvals][:3] == [Decimal("0.005"), Decimal("0.141"), Decimal("0.004")]
     assert [h.limit for h in out if isinstance(h, RiskLimitHit)] == ["consecutive_losses"]
     assert [v.reason for v in out if isinstance(v, SignalVetoed)] == ["loss_streak_pause"]
     assert [r.day for r in out if isinstance(r, DailyCountersReset)] == ["2025-06-03"]

@@ -99,6 +99,13 @@ def test_size_entry_when_risk_budget_below_per_trade_risk_size_shrinks() -> None
     assert s.risk_usdt <= D("1.0")
 
 
+def test_size_entry_when_book_is_off_tick_reference_rounds_to_tick_away_from_paying_more() -> None:
+    long = sized("LONG", "107563.3215650", "107574.0774", leverage=3)
+    short = sized("SHORT", "107563.3215650", "107574.0774", leverage=3)
+    assert (long.entry_price, short.entry_price) == (D("107563.3"), D("107574.1"))
+    assert long.qty * D("107574.1") * D("0.0045") <= EQUITY * D("0.0025")
+
+
 def test_size_entry_when_btc_size_below_min_qty_vetoes() -> None:
     veto = vetoed("LONG", "107999.9", "108000.0", BTC, D(100))  # cap 40 USDT -> 0.00037 BTC
     assert veto.reason == RejectReason.BELOW_MIN_NOTIONAL

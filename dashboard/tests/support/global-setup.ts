@@ -1,12 +1,16 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DASHBOARD, freePort, startStack, waitFor } from "./stack.mjs";
+import type * as StackModule from "./stack.mjs";
 
-export const STATE_FILE = join(DASHBOARD, "test-results", "e2e-stack.json");
+export const STATE_FILE = join(__dirname, "..", "..", "test-results", "e2e-stack.json");
+
+/** stack.mjs is an ES module shared with run-stack.mjs; load it the ESM way. */
+export const stackModule = (): Promise<typeof StackModule> => import("./stack.mjs");
 
 /** Starts what DASHBOARD_URL does not already provide (see playwright.config.ts). */
 export default async function globalSetup(): Promise<void> {
+  const { DASHBOARD, freePort, startStack, waitFor } = await stackModule();
   mkdirSync(join(DASHBOARD, "test-results", "screenshots"), { recursive: true });
   if (process.env.DASHBOARD_URL) {
     writeFileSync(STATE_FILE, JSON.stringify({ mode: "external" }));

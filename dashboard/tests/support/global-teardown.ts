@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { STATE_FILE } from "./global-setup";
-import { stopStack } from "./stack.mjs";
+import { STATE_FILE, stackModule } from "./global-setup";
+import type { Stack } from "./stack.mjs";
 
 export default async function globalTeardown(): Promise<void> {
-  const state = JSON.parse(readFileSync(STATE_FILE, "utf8")) as { nextPid?: number; stack?: Parameters<typeof stopStack>[0] };
+  const state = JSON.parse(readFileSync(STATE_FILE, "utf8")) as { nextPid?: number; stack?: Stack };
   if (state.nextPid) {
     try {
       process.kill(-state.nextPid, "SIGTERM");
@@ -11,5 +11,5 @@ export default async function globalTeardown(): Promise<void> {
       /* already gone */
     }
   }
-  if (state.stack && !process.env.KEEP_STACK) await stopStack(state.stack);
+  if (state.stack && !process.env.KEEP_STACK) await (await stackModule()).stopStack(state.stack);
 }

@@ -1,8 +1,8 @@
 // A private liqfade back end for the dashboard tests: its own redis-server, a fresh PostgreSQL database,
 // and the real processes (`liqfade run api|projector|governor|executor`, paper mode), seeded through the
-// streams by seed.py. `node tests/support/stack.mjs` runs it in the foreground and prints its settings.
+// streams by seed.py. `node tests/support/run-stack.mjs` runs it in the foreground and prints its settings.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, openSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -125,17 +125,4 @@ export async function stopStack(stack) {
   } catch (error) {
     console.error(`could not drop ${stack.database}: ${error}`);
   }
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const stack = await startStack();
-  writeFileSync(join(DASHBOARD, "test-results", "stack.json"), JSON.stringify(stack, null, 2));
-  console.log(JSON.stringify({ API_URL: stack.apiUrl, ...stack.env }, null, 2));
-  const stop = async () => {
-    await stopStack(stack);
-    process.exit(0);
-  };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
-  setInterval(() => undefined, 1 << 30);
 }

@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+import { login, scriptedSpike } from "./helpers";
+
+test.beforeEach(async ({ page }) => {
+  await login(page);
+  await page.getByRole("link", { name: "Trades" }).click();
+  await expect(page.getByTestId("trades-table")).toBeVisible();
+});
+
+async function count(page: import("@playwright/test").Page): Promise<number> {
+  const value = await page.getByTestId("trades-count").getAttribute("data-count");
+  return Number(value);
+}
+
+test("a trade appears after a scripted spike without reloading", async ({ page }) => {
+  await expect(page.getByTestId("trades-count")).not.toHaveAttribute("data-count", "");
+  const before = await count(page);
+  scriptedSpike();
+  await expect.poll(() => count(page), { timeout: 30_000 }).toBeGreaterThan(before);
+  await expect(page.getByTestId("trades-table").locator("tbody tr").first()).toContainText(/USDT/);
+});
+
+test("filters narrow the table: side, result and exit reason", async ({ page }) => {
+  await page.getByLabel("Side").selectOption("SHORT");
+  await expect(page.getByTestId("trades-table").locator("tbody tr").first()).toContainText("SHORT");
+  const rows = page.getByTestId("trades-table").locator("tbody tr");
+  for (const text of await rows.allInnerTexts()) expect(text).toContain("SHORT");
+  await page.getByLabel("Result").selectOption("loss");
+  await page.getByLabel("Exit reason").selectOption("SL");
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText("SL");
+  await page.getByLabel("Exit reason").selectOption("TP");
+  await expect(page.getByText("No trades match these filters.")).toBeVisible();
+});
+
+test("a date range in the future finds nothing; today finds the trades", async ({ page }) => {
+  await page.getByLabel(/^From/).fill("2030-01-01");
+  await expect(page.getByText("No trades match these filters.")).toBeVisible();
+  await page.getByLabel(/^From/).fill("");
+  await expect(page.getByTestId("trades-table")).toBeVisible();
+});
+
+test("the trades export as CSV with the seed's columns", async ({ page }) => {
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("export-csv").click()]);
+  const text = readFileSync((await download.path()) ?? "", "utf8");
+  const [header, ...rows] = text.trim().split("\r\n");
+  expect(header).toBe("timestamp,symbol,side,entry,exit,pnl_usdt,pnl_pct,duration_s,fees,slippage_est,setup_id,reason,qty,opened_at");
+  expect(rows.length).toBeGreaterThanOrEqual(3);
+});
