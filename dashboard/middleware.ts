@@ -23,12 +23,12 @@ export function middleware(request: NextRequest): NextResponse {
   if (request.nextUrl.pathname.startsWith("/bff/")) {
     return NextResponse.json({ detail: expired ? "session expired" : "not signed in" }, { status: 401 });
   }
-  const url = request.nextUrl.clone();
-  url.pathname = expired ? "/bff/auth/logout" : "/login";
-  url.search = "";
-  if (expired) url.searchParams.set("reason", "expired");
-  else if (request.nextUrl.pathname !== "/") url.searchParams.set("next", request.nextUrl.pathname);
-  return NextResponse.redirect(url);
+  // A relative Location: the request URL's host may not be the one the browser used (proxies).
+  const query = new URLSearchParams();
+  if (expired) query.set("reason", "expired");
+  else if (request.nextUrl.pathname !== "/") query.set("next", request.nextUrl.pathname);
+  const target = `${expired ? "/bff/auth/logout" : "/login"}${query.size ? `?${query}` : ""}`;
+  return new NextResponse(null, { status: 307, headers: { Location: target } });
 }
 
 export const config = {

@@ -6,6 +6,7 @@ import asyncio
 import signal
 from collections.abc import Sequence
 
+import redis
 from loguru import logger
 
 from ingest.options import IngestOptions, parse_options
@@ -27,7 +28,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def serve(settings: Settings, options: IngestOptions) -> None:
-    client = bus.connect(settings.redis_url)
+    # Timeouts: an unreachable Redis must fail fast, not freeze the loop that keeps the sockets alive.
+    client = redis.Redis.from_url(settings.redis_url, socket_keepalive=True, health_check_interval=30,
+                                  socket_connect_timeout=2, socket_timeout=5)
     bus.wait_until_up(client)
     ensure_command_group(client)  # before reading the config, so no ConfigPublished falls in between
     config = load_active(client, settings.liqfade_config)

@@ -36,6 +36,7 @@ from schemas.commands import ConfigPublished
 from schemas.config import BotConfig, active_symbols
 from schemas.envelope import Payload
 from schemas.feed import FeedConnected, FeedReconnecting
+from schemas.market import BookTickerUpdated, KlineUpdated
 from schemas.registry import FIELD, SkipEvent, decode
 from schemas.streams import COMMANDS, GROUP_INGEST
 from schemas.system import ProcessHeartbeat
@@ -44,6 +45,8 @@ NAME = "ingest"
 MAX_BATCH = 512
 TICK_MS = 50
 QUIET_REASONS = frozenset({"reply"})  # counted, never logged
+RETRY_MS = 500  # Redis unreachable: how often the held batch is tried again
+SHED_WHILE_DOWN = frozenset({BookTickerUpdated.TYPE, KlineUpdated.TYPE})
 
 
 def wall_ms() -> int:
@@ -75,6 +78,8 @@ class Ingest:
         self._seq = itertools.count()
         self._flush_handle: asyncio.Handle | None = None
         self._redis_down_since: int | None = None
+        self._next_retry = 0
+        self.shed = 0
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- hot path ------------------------------------------------------------------------------
@@ -105,10 +110,15 @@ class Ingest:
                 if held is None:
                     return
                 event = held
+        if self._redis_down_since is not None and event.envelope["type"] in SHED_WHILE_DOWN:
+            self.shed += 1  # superseded within ms once Redis is back; liquidations and closes are kept
+            return
         self.publisher.add_event(event)
         self._schedule_flush()
 
     def _schedule_flush(self) -> None:
+        if self._redis_down_since is not None:
+            return  # the timer loop retries, at most every RETRY_MS
         if len(self.publisher) >= MAX_BATCH:
             self.flush()
         elif self._flush_handle is None:
@@ -126,7 +136,8 @@ class Ingest:
                 logger.error("Redis unavailable ({}); holding {} events, retrying", exc, len(self.publisher))
             return
         if self._redis_down_since is not None:
-            logger.warning("Redis back after {} ms", self.now_ms() - self._redis_down_since)
+            logger.warning("Redis back after {} ms; {} book/forming-kline updates were shed meanwhile",
+                           self.now_ms() - self._redis_down_since, self.shed)
             self._redis_down_since = None
 
     def _skipped(self, skipped: Skipped, route: WsRoute) -> None:
@@ -204,7 +215,8 @@ class Ingest:
                 if now >= at:
                     due[job] = now + every[job]
                     await self._job(job, now)
-            if len(self.publisher):
+            if len(self.publisher) and (self._redis_down_since is None or now >= self._next_retry):
+                self._next_retry = now + RETRY_MS
                 self.flush()
             deadlines = [d for d in (self.conflator.next_deadline(), self.stale.next_deadline()) if d]
             wake = min([now + TICK_MS, *deadlines])

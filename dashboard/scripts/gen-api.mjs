@@ -26,7 +26,7 @@ from runtime.settings import Settings
 spec = create_app(Settings(), migrate_on_start=False).openapi()
 config = BotConfig.model_json_schema(mode="serialization", ref_template="#/components/schemas/BotConfig/$defs/{model}")
 spec.setdefault("components", {}).setdefault("schemas", {}).setdefault("BotConfig", config)
-print(json.dumps(spec, indent=2, sort_keys=True))
+print(json.dumps(spec, indent=2))  # keep model field order: the form follows it
 `;
 const spec = execFileSync(python, ["-c", program], { cwd: repo, encoding: "utf8", maxBuffer: 64 << 20 });
 writeFileSync(join(dashboard, "openapi.json"), spec);

@@ -65,6 +65,10 @@ def between_pushes(base_url: str) -> bool:
     return 300 <= int(sim_state(base_url)["now_ms"]) % 1000 <= 700
 
 
+def connects(client: redis.Redis) -> dict[str, int]:
+    return dict(Counter(p.route for p in feed(client) if isinstance(p, FeedConnected)))
+
+
 def feed(client: redis.Redis) -> list[Any]:
     return [e.payload for e in read_stream(client, "feed")]
 
@@ -82,11 +86,15 @@ def test_ingest_when_connections_dropped_five_times_and_feed_silent_recovers_wit
         sent = spy_liquidations(sim)
         wait_until(lambda: both_connected(sim.base_url), 30, "ingest to connect")
         sim_post(sim.base_url, "/_sim/play")
-        for drop in range(DROPS):
-            wait_until(lambda: both_connected(sim.base_url), 30, f"reconnect before drop {drop + 1}")
+        for drop in range(DROPS + 1):
+            # ingest says both routes are (re)connected, and the simulator has no other connection
+            expected = {"market": drop + 1, "public": drop + 1}
+            wait_until(lambda e=expected: connects(redis_client) == e and both_connected(sim.base_url),  # type: ignore[misc]
+                       30, f"connection {drop + 1}")
+            if drop == DROPS:
+                break
             wait_until(lambda: between_pushes(sim.base_url), 5, "mid-second", every=0.01)
             assert sim_post(sim.base_url, "/_sim/fault", {"action": "drop_connections"})["affected"] == 2
-        wait_until(lambda: both_connected(sim.base_url), 30, "reconnect after the last drop")
         wait_until(lambda: between_pushes(sim.base_url), 5, "mid-second", every=0.01)
         # the book may legitimately have gone stale already while /public waited to reconnect
         wait_until(lambda: stale_and_recovered(feed(redis_client)) == set(),

@@ -15,6 +15,7 @@ from ingest.service import Ingest
 from schemas.config import BotConfig
 from schemas.market import BookTickerUpdated, LiquidationObserved
 from tests.ingest.harness import read_stream
+from tests.support.services import RedisServer
 
 FIXTURES = Path("/work/shared/fixtures/binance")
 
@@ -77,3 +78,34 @@ def test_on_frame_when_books_arrive_inside_interval_publishes_first_and_holds_la
     assert [b.update_id for b in books] == [1]
     assert [e.envelope["payload"]["update_id"] for e in ingest.conflator.due(1_101)] == [5]
     assert sum(isinstance(e.payload, LiquidationObserved) for e in events) == 1  # never conflated
+
+
+def test_on_frame_when_redis_down_holds_liquidations_sheds_books_and_publishes_after_restart(
+        tmp_path: Path) -> None:
+    server = RedisServer(appendonly=True)  # keeps what was written before the outage
+    server.start()
+    client = redis.Redis(port=server.port, socket_connect_timeout=1, socket_timeout=2)
+    ingest = Ingest(client, BotConfig(), "http://127.0.0.1:9", IngestOptions(book_conflate_ms=0))
+    try:
+        feed_frames(ingest, [("market", wrapped("forceOrder", "btcusdt@forceOrder"), 1)])
+        server.stop()
+        feed_frames(ingest, [
+            ("public", wrapped("bookTicker", "btcusdt@bookTicker", s="BTCUSDT"), 2),
+            ("market", wrapped("forceOrder", "btcusdt@forceOrder", E=5), 3),  # flush fails: Redis is down
+            ("public", wrapped("bookTicker", "btcusdt@bookTicker", s="BTCUSDT", u=2), 4),
+            ("market", wrapped("forceOrder", "ethusdt@forceOrder", o={
+                **orjson.loads((FIXTURES / "forceOrder.json").read_bytes())["o"], "s": "ETHUSDT"}), 5),
+        ])
+        assert ingest.shed >= 1 and len(ingest.publisher) >= 1
+        server.start()
+        ingest.flush()
+
+        btc = read_stream(client, "md.BTCUSDT")
+        eth = read_stream(client, "md.ETHUSDT")
+        assert sum(isinstance(e.payload, LiquidationObserved) for e in btc) == 2  # the same liquidation twice
+        assert len({e.id for e in btc if isinstance(e.payload, LiquidationObserved)}) == 1  # same id
+        assert [type(e.payload) for e in eth] == [LiquidationObserved]
+        assert len(ingest.publisher) == 0
+    finally:
+        ingest.publisher.close()
+        server.stop()

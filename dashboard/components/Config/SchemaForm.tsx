@@ -82,7 +82,7 @@ function Leaf({ root, schema, path, value, errors, onChange }: Omit<FormProps, "
   }
   if (kind.kind === "enumMap") {
     return (
-      <fieldset className="form-grid" id={id}>
+      <fieldset className="form-grid span-all" id={id}>
         <legend className="small">{labelFor(key)}</legend>
         {errors[key] ? <p className="field-error" role="alert">✕ {errors[key]}</p> : null}
         {kind.keys.map((k) => (

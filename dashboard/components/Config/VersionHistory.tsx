@@ -27,7 +27,7 @@ export function VersionHistory({ versions, tz, busy, onRollback }: Props) {
         { key: "v", label: "Version", render: (v) => <span className="num">v{v.version} {v.active ? <Badge tone="ok">ACTIVE</Badge> : null}</span> },
         { key: "at", label: `Published (${tz})`, render: (v) => <span className="num">{dateTime(v.created_at, tz)}</span> },
         { key: "by", label: "Author", render: (v) => v.author },
-        { key: "note", label: "Note", render: (v) => v.note || <span className="muted">—</span> },
+        { key: "note", label: "Note", wrap: true, render: (v) => v.note || <span className="muted">—</span> },
         {
           key: "act",
           label: "Action",

@@ -17,7 +17,10 @@ const LABELS: Record<string, string> = {
 };
 
 export function labelFor(path: string): string {
-  return LABELS[path] ?? humanize(path.split(".").pop() ?? path);
+  const known = LABELS[path];
+  if (known) return known;
+  const name = path.split(".").pop() ?? path;
+  return isFraction(path) ? `${humanize(name.replace(/_pct$/, ""))} (fraction)` : humanize(name);
 }
 
 /** Fractions are stored as fractions (0.0025); show the percentage next to them. */

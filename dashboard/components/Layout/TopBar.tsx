@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { Badge } from "@/components/ui/Badge";
 import { useLive } from "@/components/Live/LiveProvider";
+import { leave } from "@/lib/api/browser";
 import { age, ageSeconds } from "@/lib/format";
 import { heartbeatTone, statusView } from "@/lib/status";
 
@@ -43,9 +44,9 @@ export function TopBar() {
         <StatusPill />
         <span className="spacer" />
         <span className="live-dot" data-testid="live-mode" title={streaming ? "live stream connected" : "polling every 4 s"}>
-          {streaming ? "● live" : "○ polling"}
+          {streaming ? "●" : "○"}<span className="live-word">{streaming ? " live" : " polling"}</span>
         </span>
-        <form action="/bff/auth/logout" method="post">
+        <form action="/bff/auth/logout" method="post" onSubmit={leave}>
           <button type="submit" className="btn btn-ghost">
             Log out
           </button>

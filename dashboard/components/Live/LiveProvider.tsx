@@ -3,6 +3,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { api } from "@/lib/api/browser";
 import type { BotState, TodayMetrics } from "@/lib/api/types";
+import { zoneName } from "@/lib/format";
 
 /** Polling period while the live stream is down (the brief: every 3-5 s). */
 export const POLL_MS = 4000;
@@ -20,6 +21,8 @@ export interface Live {
   state: BotState | null;
   metrics: TodayMetrics | null;
   tz: string;
+  /** the short name of tz now, e.g. SAST */
+  zone: string;
   report: (ok: boolean) => void;
   refresh: () => void;
 }
@@ -127,6 +130,7 @@ export function LiveProvider({ initialState, initialMetrics, children }: Props) 
       state,
       metrics,
       tz: metrics?.tz ?? "UTC",
+      zone: zoneName(metrics?.tz ?? "UTC"),
       report,
       refresh,
     }),

@@ -20,14 +20,15 @@ function levelTone(level: string): Tone {
   return level === "DEBUG" ? "muted" : "info";
 }
 
-function columns(tz: string): ReadonlyArray<Column<LogLine>> {
+function columns(tz: string, zone: string): ReadonlyArray<Column<LogLine>> {
   return [
-    { key: "ts", label: `Time (${tz})`, render: (l) => <span className="num">{dateTime(l.ts, tz)}</span> },
+    { key: "ts", label: `Time (${zone})`, render: (l) => <span className="num">{dateTime(l.ts, tz)}</span> },
     { key: "level", label: "Level", render: (l) => <Badge tone={levelTone(l.level)}>{l.level}</Badge> },
     { key: "process", label: "Process", render: (l) => l.process },
     {
       key: "message",
       label: "Message",
+      wrap: true,
       render: (l) => (
         <span className="logmsg">
           {l.message}
@@ -50,7 +51,7 @@ function useDebounced(value: string, ms: number): string {
 }
 
 export function LogsView({ initial }: { initial: { data: LogLine[]; count: number } | null }) {
-  const { tz } = useLive();
+  const { tz, zone } = useLive();
   const [filter, setFilter] = useState<FilterValues>({ level: "", q: "" });
   const q = useDebounced(filter.q ?? "", 300);
   const query: LogsQuery = { limit: LIMIT };
@@ -70,7 +71,7 @@ export function LogsView({ initial }: { initial: { data: LogLine[]; count: numbe
       />
       {error ? <Notice tone="fail">{error}</Notice> : null}
       <div aria-busy={loading}>
-        <DataTable columns={columns(tz)} rows={data?.data ?? []} rowKey={(l, i) => `${i}-${l.ts}`} empty="No log lines match." testId="logs-table" />
+        <DataTable columns={columns(tz, zone)} rows={data?.data ?? []} rowKey={(l, i) => `${i}-${l.ts}`} empty="No log lines match." testId="logs-table" />
       </div>
     </Card>
   );

@@ -31,9 +31,9 @@ export function OverviewView({ initialConfig, initialChecklist }: { initialConfi
       <StatusCard mode={typeof c?.["mode"] === "string" ? c["mode"] : null} />
       <TodayCard />
       <LimitsCard limits={limits} />
+      <ChecklistSummary initial={initialChecklist} />
       <PositionCard />
       <EquityCard rateSource={typeof source === "string" ? source : null} />
-      <ChecklistSummary initial={initialChecklist} />
     </div>
   );
 }

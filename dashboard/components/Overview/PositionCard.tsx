@@ -28,7 +28,7 @@ function OnePosition({ position, now, tz }: { position: WithUnrealized; now: num
           {position.unrealized_pnl_usdt !== undefined ? (
             <Num value={position.unrealized_pnl_usdt} unit="USDT" sign signed />
           ) : (
-            <span className="muted small">not reported by the API</span>
+            <span className="muted small unreported">not reported by the API</span>
           )}
         </Stat>
         <Stat label="Stop loss">

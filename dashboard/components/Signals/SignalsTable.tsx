@@ -10,9 +10,9 @@ function outcome(e: MarketEvent) {
   return <Badge tone="muted">PENDING</Badge>;
 }
 
-function columns(tz: string): ReadonlyArray<Column<MarketEvent>> {
+function columns(tz: string, zone: string): ReadonlyArray<Column<MarketEvent>> {
   return [
-    { key: "ts", label: `Time (${tz})`, render: (e) => <span className="num">{dateTime(e.ts, tz)}</span> },
+    { key: "ts", label: `Time (${zone})`, render: (e) => <span className="num">{dateTime(e.ts, tz)}</span> },
     { key: "symbol", label: "Symbol", render: (e) => e.symbol },
     { key: "side", label: "Setup", render: (e) => (e.side === "LONG" ? "▲ LONG" : "▼ SHORT") },
     { key: "liq", label: "Liquidated USD", numeric: true, render: (e) => <Num value={e.liq_usd} digits={0} /> },
@@ -22,6 +22,7 @@ function columns(tz: string): ReadonlyArray<Column<MarketEvent>> {
     {
       key: "reason",
       label: "Reason / stage",
+      wrap: true,
       render: (e) => (
         <span data-testid="signal-reason">
           {e.reason ? <strong>{e.reason}</strong> : <span className="muted">{e.stage}</span>}
@@ -33,6 +34,6 @@ function columns(tz: string): ReadonlyArray<Column<MarketEvent>> {
   ];
 }
 
-export function SignalsTable({ events, tz }: { events: ReadonlyArray<MarketEvent>; tz: string }) {
-  return <DataTable columns={columns(tz)} rows={events} rowKey={(e) => e.setup_id} empty="No setups match these filters." caption="Detected liquidation spikes" testId="signals-table" />;
+export function SignalsTable({ events, tz, zone }: { events: ReadonlyArray<MarketEvent>; tz: string; zone: string }) {
+  return <DataTable columns={columns(tz, zone)} rows={events} rowKey={(e) => e.setup_id} empty="No setups match these filters." caption="Detected liquidation spikes" testId="signals-table" />;
 }

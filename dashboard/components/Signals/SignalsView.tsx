@@ -24,7 +24,7 @@ function specs(tz: string): FilterSpec[] {
     ...dateSpecs(tz),
     { key: "symbol", label: "Symbol", type: "select", options: SYMBOL_OPTIONS },
     { key: "side", label: "Setup side", type: "select", options: SIDE_OPTIONS },
-    { key: "passed", label: "Outcome", type: "select", options: [["", "Passed and rejected"], ["true", "Passed"], ["false", "Rejected"]] },
+    { key: "passed", label: "Outcome", type: "select", options: [["", "All outcomes"], ["true", "Passed"], ["false", "Rejected"]] },
     { key: "reason", label: "Rejection reason", type: "select", options: [["", "Any reason"], ...REASONS.map((r) => [r, r] as const)] },
   ];
 }
@@ -41,7 +41,7 @@ function eventsQuery(f: FilterValues, tz: string): EventsQuery {
 }
 
 export function SignalsView({ initial }: { initial: { data: MarketEvent[]; count: number } | null }) {
-  const { tz } = useLive();
+  const { tz, zone } = useLive();
   const [filter, setFilter] = useState<FilterValues>({});
   const [offset, setOffset] = useState(0);
   const query = eventsQuery(filter, tz);
@@ -52,12 +52,12 @@ export function SignalsView({ initial }: { initial: { data: MarketEvent[]; count
   );
   return (
     <Card title="Signals / market events">
-      <FilterBar specs={specs(tz)} value={filter} onChange={(f) => (setFilter(f), setOffset(0))} label="Signal filters" />
+      <FilterBar specs={specs(zone)} value={filter} onChange={(f) => (setFilter(f), setOffset(0))} label="Signal filters" />
       {error ? <Notice tone="fail">{error}</Notice> : null}
       <div className="muted small" aria-busy={loading} data-testid="signals-count">
         {loading ? "Loading…" : `${data?.count ?? 0} setups`}
       </div>
-      <SignalsTable events={data?.data ?? []} tz={tz} />
+      <SignalsTable events={data?.data ?? []} tz={tz} zone={zone} />
       <Pager offset={offset} limit={PAGE} count={data?.count ?? 0} onChange={setOffset} />
     </Card>
   );

@@ -5,7 +5,7 @@ export function tradeFilterSpecs(tz: string): FilterSpec[] {
     ...dateSpecs(tz),
     { key: "symbol", label: "Symbol", type: "select", options: SYMBOL_OPTIONS },
     { key: "side", label: "Side", type: "select", options: SIDE_OPTIONS },
-    { key: "result", label: "Result", type: "select", options: [["", "Wins and losses"], ["win", "Wins"], ["loss", "Losses"], ["breakeven", "Break-even"]] },
+    { key: "result", label: "Result", type: "select", options: [["", "All results"], ["win", "Wins"], ["loss", "Losses"], ["breakeven", "Break-even"]] },
     {
       key: "reason",
       label: "Exit reason",

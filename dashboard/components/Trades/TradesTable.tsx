@@ -1,14 +1,13 @@
-import { Badge } from "@/components/ui/Badge";
 import { DataTable, type Column } from "@/components/ui/DataTable";
 import { Num } from "@/components/ui/Num";
 import type { Trade } from "@/lib/api/types";
 import { dateTime, duration } from "@/lib/format";
 
-function columns(tz: string): ReadonlyArray<Column<Trade>> {
+function columns(tz: string, zone: string): ReadonlyArray<Column<Trade>> {
   return [
-    { key: "timestamp", label: `Closed (${tz})`, render: (t) => <span className="num">{dateTime(t.timestamp, tz)}</span> },
+    { key: "timestamp", label: `Closed (${zone})`, render: (t) => <span className="num">{dateTime(t.timestamp, tz)}</span> },
     { key: "symbol", label: "Symbol", render: (t) => t.symbol },
-    { key: "side", label: "Side", render: (t) => <Badge tone={t.side === "LONG" ? "info" : "warn"}>{t.side === "LONG" ? "▲ LONG" : "▼ SHORT"}</Badge> },
+    { key: "side", label: "Side", render: (t) => (t.side === "LONG" ? "▲ LONG" : "▼ SHORT") },
     { key: "entry", label: "Entry", numeric: true, render: (t) => <Num value={t.entry} kind="price" /> },
     { key: "exit", label: "Exit", numeric: true, render: (t) => <Num value={t.exit} kind="price" /> },
     { key: "pnl_usdt", label: "PnL USDT", numeric: true, render: (t) => <Num value={t.pnl_usdt} sign signed digits={2} /> },
@@ -21,10 +20,10 @@ function columns(tz: string): ReadonlyArray<Column<Trade>> {
   ];
 }
 
-export function TradesTable({ trades, tz }: { trades: ReadonlyArray<Trade>; tz: string }) {
+export function TradesTable({ trades, tz, zone }: { trades: ReadonlyArray<Trade>; tz: string; zone: string }) {
   return (
     <DataTable
-      columns={columns(tz)}
+      columns={columns(tz, zone)}
       rows={trades}
       rowKey={(t) => `${t.setup_id}-${t.timestamp}`}
       empty="No trades match these filters."

@@ -34,7 +34,7 @@ function exportHref(q: TradesQuery): string {
 }
 
 export function TradesView({ initial }: { initial: { data: Trade[]; count: number } | null }) {
-  const { tz } = useLive();
+  const { tz, zone } = useLive();
   const [filter, setFilter] = useState<FilterValues>({});
   const [offset, setOffset] = useState(0);
   const query = tradeQuery(filter, tz);
@@ -57,12 +57,12 @@ export function TradesView({ initial }: { initial: { data: Trade[]; count: numbe
         </a>
       }
     >
-      <FilterBar specs={tradeFilterSpecs(tz)} value={filter} onChange={change} label="Trade filters" />
+      <FilterBar specs={tradeFilterSpecs(zone)} value={filter} onChange={change} label="Trade filters" />
       {error ? <Notice tone="fail">{error}</Notice> : null}
       <div aria-busy={loading} data-testid="trades-count" data-count={data?.count ?? ""} className="muted small">
         {loading ? "Loading…" : `${data?.count ?? 0} trades`}
       </div>
-      <TradesTable trades={data?.data ?? []} tz={tz} />
+      <TradesTable trades={data?.data ?? []} tz={tz} zone={zone} />
       <Pager offset={offset} limit={PAGE} count={data?.count ?? 0} onChange={setOffset} />
     </Card>
   );

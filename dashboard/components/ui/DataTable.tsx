@@ -4,6 +4,8 @@ export interface Column<T> {
   key: string;
   label: string;
   numeric?: boolean;
+  /** long text that may wrap; other cells stay on one line */
+  wrap?: boolean;
   render: (row: T) => ReactNode;
 }
 
@@ -36,7 +38,7 @@ export function DataTable<T>({ columns, rows, rowKey, empty, caption, testId }: 
           {rows.map((row, index) => (
             <tr key={rowKey(row, index)}>
               {columns.map((c) => (
-                <td key={c.key} data-label={c.label} className={c.numeric ? "r" : undefined}>
+                <td key={c.key} data-label={c.label} className={[c.numeric ? "r" : "", c.wrap ? "wrap" : ""].join(" ").trim() || undefined}>
                   {c.render(row)}
                 </td>
               ))}

@@ -1,10 +1,18 @@
 import createClient, { type Middleware } from "openapi-fetch";
 import type { paths } from "./schema";
 
+let leaving = false;
+
+/** Stops the session guard from racing a deliberate logout (in-flight polls see 401 once it is done). */
+export function leave(): void {
+  leaving = true;
+}
+
 /** Sends the browser to the login page with a message when the API says the session is over. */
 const sessionGuard: Middleware = {
   onResponse({ response }) {
-    if (response.status === 401 && typeof window !== "undefined") {
+    if (response.status === 401 && typeof window !== "undefined" && !leaving) {
+      leaving = true;
       window.location.assign("/bff/auth/logout?reason=expired");
     }
     return response;

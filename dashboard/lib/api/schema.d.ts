@@ -4,6 +4,40 @@
  */
 
 export interface paths {
+    "/api/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health */
+        get: operations["health_api_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Ready */
+        get: operations["ready_api_ready_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -21,15 +55,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/checklist": {
+    "/api/state": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Checklist */
-        get: operations["checklist_api_checklist_get"];
+        /** State */
+        get: operations["state_api_state_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/metrics/today": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Metrics Today */
+        get: operations["metrics_today_api_metrics_today_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/trades": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Trades */
+        get: operations["list_trades_api_trades_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Market Events */
+        get: operations["list_market_events_api_events_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -49,6 +134,40 @@ export interface paths {
         get: operations["current_api_config_current_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/config/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Versions */
+        get: operations["versions_api_config_versions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/config/validate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Validate */
+        post: operations["validate_api_config_validate_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -89,74 +208,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/config/validate": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Validate */
-        post: operations["validate_api_config_validate_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/config/versions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Versions */
-        get: operations["versions_api_config_versions_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/control/flatten": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Flatten */
-        post: operations["flatten_api_control_flatten_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/control/health-check": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Health Check */
-        post: operations["health_check_api_control_health_check_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/control/pause": {
         parameters: {
             query?: never;
@@ -168,23 +219,6 @@ export interface paths {
         put?: never;
         /** Pause */
         post: operations["pause_api_control_pause_post"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/control/reset-daily": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Reset Daily */
-        post: operations["reset_daily_api_control_reset_daily_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -208,34 +242,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/events": {
+    "/api/control/flatten": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** List Market Events */
-        get: operations["list_market_events_api_events_get"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Flatten */
+        post: operations["flatten_api_control_flatten_post"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/health": {
+    "/api/control/reset-daily": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Health */
-        get: operations["health_api_health_get"];
+        get?: never;
         put?: never;
-        post?: never;
+        /** Reset Daily */
+        post: operations["reset_daily_api_control_reset_daily_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/control/health-check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Health Check */
+        post: operations["health_check_api_control_health_check_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -259,49 +310,15 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/metrics/today": {
+    "/api/checklist": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Metrics Today */
-        get: operations["metrics_today_api_metrics_today_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/ready": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Ready */
-        get: operations["ready_api_ready_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/state": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** State */
-        get: operations["state_api_state_get"];
+        /** Checklist */
+        get: operations["checklist_api_checklist_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -327,59 +344,502 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/trades": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List Trades */
-        get: operations["list_trades_api_trades_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** BotState */
+        BotState: {
+            /** Status */
+            status: string | null;
+            /** Status Cause */
+            status_cause: string | null;
+            /** Status Since */
+            status_since: string | null;
+            /** Heartbeat At */
+            heartbeat_at: string | null;
+            /** Heartbeat */
+            heartbeat: {
+                [key: string]: unknown;
+            } | null;
+            /** Equity Usdt */
+            equity_usdt: string | null;
+            /** Equity Zar */
+            equity_zar: string | null;
+            /** Zar Per Usdt */
+            zar_per_usdt: string;
+            last_error: components["schemas"]["LastError"] | null;
+            /** Open Positions */
+            open_positions: components["schemas"]["Position"][];
+            /** Processes */
+            processes: components["schemas"]["ProcessStatus"][];
+        };
+        /** CheckItem */
+        CheckItem: {
+            /** Key */
+            key: string;
+            /** Title */
+            title: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "warn" | "fail";
+            /** Evidence */
+            evidence: string;
+        };
+        /** Checklist */
+        Checklist: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "warn" | "fail";
+            /**
+             * Generated At
+             * Format: date-time
+             */
+            generated_at: string;
+            /** Items */
+            items: components["schemas"]["CheckItem"][];
+        };
+        /** ConfigBody */
+        ConfigBody: {
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
+        /** ConfigCheck */
+        ConfigCheck: {
+            /** Valid */
+            valid: boolean;
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Effective Risk Pct */
+            effective_risk_pct: string;
+            /** Margin Needed Pct */
+            margin_needed_pct: string;
+            /** Active Symbols */
+            active_symbols: string[];
+        };
+        /** ConfigVersion */
+        ConfigVersion: {
+            /** Version */
+            version: number;
+            /** Config */
+            config: {
+                [key: string]: unknown;
+            };
+            /** Author */
+            author: string;
+            /** Created At */
+            created_at: string | null;
+            /** Note */
+            note: string;
+            /** Active */
+            active: boolean;
+            /**
+             * Source
+             * @default db
+             * @enum {string}
+             */
+            source: "db" | "redis" | "default";
+        };
+        /** ControlBody */
+        ControlBody: {
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
+        /** ControlResult */
+        ControlResult: {
+            /** Command */
+            command: string;
+            /** Command Id */
+            command_id: string;
+            /** Idempotency Key */
+            idempotency_key: string;
+            /** Actor */
+            actor: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "submitted" | "accepted" | "refused" | "duplicate";
+            /**
+             * Reason
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * ExitReason
+         * @enum {string}
+         */
+        ExitReason: "TP" | "SL" | "TIME_STOP" | "FLATTEN" | "INCIDENT";
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
+        /** Health */
+        Health: {
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "degraded";
+            postgres: components["schemas"]["HealthComponent"];
+            redis: components["schemas"]["HealthComponent"];
+            /** Processes */
+            processes: components["schemas"]["ProcessStatus"][];
+            /** Stream Lag */
+            stream_lag: {
+                [key: string]: number;
+            };
+        };
+        /** HealthCheckReport */
+        HealthCheckReport: {
+            /** Command Id */
+            command_id: string;
+            /** Idempotency Key */
+            idempotency_key: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "failed" | "timeout";
+            /** Checks */
+            checks: {
+                [key: string]: unknown;
+            }[];
+        };
+        /** HealthComponent */
+        HealthComponent: {
+            /** Ok */
+            ok: boolean;
+            /**
+             * Detail
+             * @default
+             */
+            detail: string;
+            /** Latency Ms */
+            latency_ms?: number | null;
+        };
+        /** LastError */
+        LastError: {
+            /** Message */
+            message: string;
+            /** At */
+            at: string | null;
+            /** Source */
+            source: string | null;
+            /** Stack */
+            stack: string | null;
+        };
+        /** LogLine */
+        LogLine: {
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /** Level */
+            level: string;
+            /** Process */
+            process: string;
+            /** Message */
+            message: string;
+            /** Module */
+            module: string;
+            /** Event Id */
+            event_id: string | null;
+            /** Correlation Id */
+            correlation_id: string | null;
+            /** Exc Type */
+            exc_type: string | null;
+            /** Exc Message */
+            exc_message: string | null;
+            /** Stack */
+            stack: string | null;
+        };
+        /** LoginRequest */
+        LoginRequest: {
+            /** Email */
+            email: string;
+            /** Password */
+            password: string;
+        };
+        /** MarketEvent */
+        MarketEvent: {
+            /** Setup Id */
+            setup_id: string;
+            /**
+             * Ts
+             * Format: date-time
+             */
+            ts: string;
+            /** Symbol */
+            symbol: string;
+            /** Side */
+            side: string;
+            /** Liq Usd */
+            liq_usd: string | null;
+            /** Liq Count */
+            liq_count: number | null;
+            /** Volume Mult */
+            volume_mult: number | null;
+            /** Spread Bps */
+            spread_bps: number | null;
+            /** Stage */
+            stage: string;
+            /** Passed */
+            passed: boolean | null;
+            /** Reason */
+            reason: string | null;
+            /** Detail */
+            detail: string | null;
+            /** Measured */
+            measured: {
+                [key: string]: unknown;
+            } | null;
+        };
+        /** Message */
+        Message: {
+            /** Detail */
+            detail: string;
+        };
+        /** Page[ConfigVersion] */
+        Page_ConfigVersion_: {
+            /** Data */
+            data: components["schemas"]["ConfigVersion"][];
+            /** Count */
+            count: number;
+        };
+        /** Page[LogLine] */
+        Page_LogLine_: {
+            /** Data */
+            data: components["schemas"]["LogLine"][];
+            /** Count */
+            count: number;
+        };
+        /** Page[MarketEvent] */
+        Page_MarketEvent_: {
+            /** Data */
+            data: components["schemas"]["MarketEvent"][];
+            /** Count */
+            count: number;
+        };
+        /** Page[Trade] */
+        Page_Trade_: {
+            /** Data */
+            data: components["schemas"]["Trade"][];
+            /** Count */
+            count: number;
+        };
+        /** Position */
+        Position: {
+            /** Setup Id */
+            setup_id: string;
+            /** Symbol */
+            symbol: string;
+            /** Side */
+            side: string;
+            /** Qty */
+            qty: string;
+            /** Entry Price */
+            entry_price: string | null;
+            /** Stop Price */
+            stop_price: string | null;
+            /** Take Profit Price */
+            take_profit_price: string | null;
+            /** Opened At */
+            opened_at: string | null;
+            /** Time Stop At */
+            time_stop_at: string | null;
+            /** Time In Trade S */
+            time_in_trade_s: number | null;
+        };
+        /** ProcessStatus */
+        ProcessStatus: {
+            /** Process */
+            process: string;
+            /** Pid */
+            pid: number;
+            /**
+             * Last Seen
+             * Format: date-time
+             */
+            last_seen: string;
+            /** Age S */
+            age_s: number;
+            /** Online */
+            online: boolean;
+            /** Lag */
+            lag: number;
+            /** Events Processed */
+            events_processed: number;
+            /** Rss Mb */
+            rss_mb: number;
+        };
+        /**
+         * RejectReason
+         * @description Why a setup did not become a trade. Shared by strategy (SetupRejected) and governor (SignalVetoed).
+         * @enum {string}
+         */
+        RejectReason: "volume" | "no_exhaustion" | "spread" | "stale_book" | "cooldown" | "paused" | "not_running" | "daily_loss_limit" | "max_trades" | "loss_streak_pause" | "position_open" | "below_min_notional" | "symbol_disabled" | "feed_stale" | "momentum" | "superseded" | "no_equity" | "no_filters";
+        /** TodayMetrics */
+        TodayMetrics: {
+            /** Day */
+            day: string;
+            /** Tz */
+            tz: string;
+            /**
+             * Day Start
+             * Format: date-time
+             */
+            day_start: string;
+            /**
+             * Day End
+             * Format: date-time
+             */
+            day_end: string;
+            /** Trades */
+            trades: number;
+            /** Wins */
+            wins: number;
+            /** Losses */
+            losses: number;
+            /** Win Rate */
+            win_rate: number | null;
+            /** Pnl Usdt */
+            pnl_usdt: string;
+            /** Fees Usdt */
+            fees_usdt: string;
+            /** Max Drawdown Usdt */
+            max_drawdown_usdt: string;
+            /** Trades Left */
+            trades_left: number;
+            /** Daily Loss Remaining Usdt */
+            daily_loss_remaining_usdt: string | null;
+            /** Consecutive Losses */
+            consecutive_losses: number | null;
+            /** Pause Until */
+            pause_until: string | null;
+            /**
+             * Limits Source
+             * @enum {string}
+             */
+            limits_source: "governor" | "computed";
+        };
+        /** Token */
+        Token: {
+            /** Access Token */
+            access_token: string;
+            /**
+             * Token Type
+             * @default bearer
+             * @constant
+             */
+            token_type: "bearer";
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+        };
+        /** Trade */
+        Trade: {
+            /**
+             * Timestamp
+             * Format: date-time
+             */
+            timestamp: string;
+            /** Symbol */
+            symbol: string;
+            /** Side */
+            side: string;
+            /** Entry */
+            entry: string;
+            /** Exit */
+            exit: string;
+            /** Pnl Usdt */
+            pnl_usdt: string;
+            /** Pnl Pct */
+            pnl_pct: string;
+            /** Duration S */
+            duration_s: number;
+            /** Fees */
+            fees: string;
+            /** Slippage Est */
+            slippage_est: string;
+            /** Setup Id */
+            setup_id: string;
+            /** Reason */
+            reason: string;
+            /** Qty */
+            qty: string;
+            /**
+             * Opened At
+             * Format: date-time
+             */
+            opened_at: string;
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+            /** Input */
+            input?: unknown;
+            /** Context */
+            ctx?: Record<string, never>;
+        };
         /** BotConfig */
         BotConfig: {
             /**
-             * Day Boundary Tz
-             * @default Africa/Johannesburg
-             * @enum {string}
+             * Version
+             * @default 1
              */
-            day_boundary_tz: "Africa/Johannesburg" | "UTC";
-            display?: components["schemas"]["BotConfig"]["$defs"]["DisplayConfig"];
-            execution?: components["schemas"]["BotConfig"]["$defs"]["ExecutionConfig"];
-            feature_flags?: components["schemas"]["BotConfig"]["$defs"]["FeatureFlags"];
-            /**
-             * Leverage
-             * @default 2
-             */
-            leverage: number;
+            version: number;
             /**
              * Mode
              * @default paper
              * @enum {string}
              */
             mode: "paper" | "live";
-            paper?: components["schemas"]["BotConfig"]["$defs"]["PaperConfig"];
-            risk?: components["schemas"]["BotConfig"]["$defs"]["RiskConfig"];
-            signal?: components["schemas"]["BotConfig"]["$defs"]["SignalConfig"];
             /** Symbols */
             symbols?: ("BTCUSDT" | "ETHUSDT" | "SOLUSDT")[];
             /**
-             * Version
-             * @default 1
+             * Leverage
+             * @default 2
              */
-            version: number;
+            leverage: number;
+            /**
+             * Day Boundary Tz
+             * @default Africa/Johannesburg
+             * @enum {string}
+             */
+            day_boundary_tz: "Africa/Johannesburg" | "UTC";
+            risk?: components["schemas"]["BotConfig"]["$defs"]["RiskConfig"];
+            signal?: components["schemas"]["BotConfig"]["$defs"]["SignalConfig"];
+            execution?: components["schemas"]["BotConfig"]["$defs"]["ExecutionConfig"];
+            paper?: components["schemas"]["BotConfig"]["$defs"]["PaperConfig"];
+            display?: components["schemas"]["BotConfig"]["$defs"]["DisplayConfig"];
+            feature_flags?: components["schemas"]["BotConfig"]["$defs"]["FeatureFlags"];
             $defs: {
                 /** DisplayConfig */
                 DisplayConfig: {
@@ -397,10 +857,10 @@ export interface components {
                 /** ExecutionConfig */
                 ExecutionConfig: {
                     /**
-                     * Entry Fill Timeout Ms
-                     * @default 800
+                     * Tp Pct
+                     * @default 0.0035
                      */
-                    entry_fill_timeout_ms: number;
+                    tp_pct: number;
                     /**
                      * Sl Pct
                      * @default 0.0045
@@ -412,10 +872,10 @@ export interface components {
                      */
                     time_stop_seconds: number;
                     /**
-                     * Tp Pct
-                     * @default 0.0035
+                     * Entry Fill Timeout Ms
+                     * @default 800
                      */
-                    tp_pct: number;
+                    entry_fill_timeout_ms: number;
                     /**
                      * Use Market If Not Filled
                      * @default true
@@ -425,33 +885,33 @@ export interface components {
                 /** FeatureFlags */
                 FeatureFlags: {
                     /**
-                     * Enable Momentum Variant
-                     * @default false
-                     */
-                    enable_momentum_variant: boolean;
-                    /**
                      * Enable Sol
                      * @default false
                      */
                     enable_sol: boolean;
+                    /**
+                     * Enable Momentum Variant
+                     * @default false
+                     */
+                    enable_momentum_variant: boolean;
                 };
                 /** PaperConfig */
                 PaperConfig: {
                     /**
-                     * Maker Fee Rate
-                     * @default 0.0002
+                     * Starting Equity Usdt
+                     * @default 1350
                      */
-                    maker_fee_rate: number;
+                    starting_equity_usdt: number;
                     /**
                      * Slippage Bps
                      * @default 1
                      */
                     slippage_bps: number;
                     /**
-                     * Starting Equity Usdt
-                     * @default 1350
+                     * Maker Fee Rate
+                     * @default 0.0002
                      */
-                    starting_equity_usdt: number;
+                    maker_fee_rate: number;
                     /**
                      * Taker Fee Rate
                      * @default 0.0005
@@ -461,71 +921,47 @@ export interface components {
                 /** RiskConfig */
                 RiskConfig: {
                     /**
+                     * Risk Per Trade Pct
+                     * @default 0.0025
+                     */
+                    risk_per_trade_pct: number;
+                    /**
                      * Daily Max Loss Pct
                      * @default 0.015
                      */
                     daily_max_loss_pct: number;
-                    /**
-                     * Max Consecutive Losses
-                     * @default 3
-                     */
-                    max_consecutive_losses: number;
-                    /**
-                     * Max Margin Per Trade Pct
-                     * @default 0.2
-                     */
-                    max_margin_per_trade_pct: number;
                     /**
                      * Max Trades Per Day
                      * @default 10
                      */
                     max_trades_per_day: number;
                     /**
+                     * Max Consecutive Losses
+                     * @default 3
+                     */
+                    max_consecutive_losses: number;
+                    /**
                      * Pause After Consecutive Losses Minutes
                      * @default 60
                      */
                     pause_after_consecutive_losses_minutes: number;
                     /**
-                     * Risk Per Trade Pct
-                     * @default 0.0025
+                     * Max Margin Per Trade Pct
+                     * @default 0.2
                      */
-                    risk_per_trade_pct: number;
+                    max_margin_per_trade_pct: number;
                 };
                 /** SignalConfig */
                 SignalConfig: {
-                    /**
-                     * Exhaustion Candles
-                     * @default 2
-                     */
-                    exhaustion_candles: number;
                     /**
                      * Liq Window Seconds
                      * @default 60
                      */
                     liq_window_seconds: number;
-                    /**
-                     * Max Setup Age Seconds
-                     * @default 600
-                     */
-                    max_setup_age_seconds: number;
-                    /** Max Spread Bps */
-                    max_spread_bps?: {
-                        [key: string]: number;
-                    };
                     /** Min Liq Usd */
                     min_liq_usd?: {
                         [key: string]: number;
                     };
-                    /**
-                     * Stale Data Seconds
-                     * @default 10
-                     */
-                    stale_data_seconds: number;
-                    /**
-                     * Symbol Cooldown Seconds
-                     * @default 300
-                     */
-                    symbol_cooldown_seconds: number;
                     /**
                      * Volume Lookback
                      * @default 20
@@ -536,468 +972,32 @@ export interface components {
                      * @default 2
                      */
                     volume_mult: number;
+                    /**
+                     * Exhaustion Candles
+                     * @default 2
+                     */
+                    exhaustion_candles: number;
+                    /** Max Spread Bps */
+                    max_spread_bps?: {
+                        [key: string]: number;
+                    };
+                    /**
+                     * Symbol Cooldown Seconds
+                     * @default 300
+                     */
+                    symbol_cooldown_seconds: number;
+                    /**
+                     * Max Setup Age Seconds
+                     * @default 600
+                     */
+                    max_setup_age_seconds: number;
+                    /**
+                     * Stale Data Seconds
+                     * @default 10
+                     */
+                    stale_data_seconds: number;
                 };
             };
-        };
-        /** BotState */
-        BotState: {
-            /** Equity Usdt */
-            equity_usdt: string | null;
-            /** Equity Zar */
-            equity_zar: string | null;
-            /** Heartbeat */
-            heartbeat: {
-                [key: string]: unknown;
-            } | null;
-            /** Heartbeat At */
-            heartbeat_at: string | null;
-            last_error: components["schemas"]["LastError"] | null;
-            /** Open Positions */
-            open_positions: components["schemas"]["Position"][];
-            /** Processes */
-            processes: components["schemas"]["ProcessStatus"][];
-            /** Status */
-            status: string | null;
-            /** Status Cause */
-            status_cause: string | null;
-            /** Status Since */
-            status_since: string | null;
-            /** Zar Per Usdt */
-            zar_per_usdt: string;
-        };
-        /** CheckItem */
-        CheckItem: {
-            /** Evidence */
-            evidence: string;
-            /** Key */
-            key: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "ok" | "warn" | "fail";
-            /** Title */
-            title: string;
-        };
-        /** Checklist */
-        Checklist: {
-            /**
-             * Generated At
-             * Format: date-time
-             */
-            generated_at: string;
-            /** Items */
-            items: components["schemas"]["CheckItem"][];
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "ok" | "warn" | "fail";
-        };
-        /** ConfigBody */
-        ConfigBody: {
-            /** Config */
-            config: {
-                [key: string]: unknown;
-            };
-            /**
-             * Note
-             * @default
-             */
-            note: string;
-        };
-        /** ConfigCheck */
-        ConfigCheck: {
-            /** Active Symbols */
-            active_symbols: string[];
-            /** Config */
-            config: {
-                [key: string]: unknown;
-            };
-            /** Effective Risk Pct */
-            effective_risk_pct: string;
-            /** Margin Needed Pct */
-            margin_needed_pct: string;
-            /** Valid */
-            valid: boolean;
-        };
-        /** ConfigVersion */
-        ConfigVersion: {
-            /** Active */
-            active: boolean;
-            /** Author */
-            author: string;
-            /** Config */
-            config: {
-                [key: string]: unknown;
-            };
-            /** Created At */
-            created_at: string | null;
-            /** Note */
-            note: string;
-            /**
-             * Source
-             * @default db
-             * @enum {string}
-             */
-            source: "db" | "redis" | "default";
-            /** Version */
-            version: number;
-        };
-        /** ControlBody */
-        ControlBody: {
-            /**
-             * Reason
-             * @default
-             */
-            reason: string;
-        };
-        /** ControlResult */
-        ControlResult: {
-            /** Actor */
-            actor: string;
-            /** Command */
-            command: string;
-            /** Command Id */
-            command_id: string;
-            /** Idempotency Key */
-            idempotency_key: string;
-            /**
-             * Reason
-             * @default
-             */
-            reason: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "submitted" | "accepted" | "refused" | "duplicate";
-        };
-        /**
-         * ExitReason
-         * @enum {string}
-         */
-        ExitReason: "TP" | "SL" | "TIME_STOP" | "FLATTEN" | "INCIDENT";
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
-        /** Health */
-        Health: {
-            postgres: components["schemas"]["HealthComponent"];
-            /** Processes */
-            processes: components["schemas"]["ProcessStatus"][];
-            redis: components["schemas"]["HealthComponent"];
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "ok" | "degraded";
-            /** Stream Lag */
-            stream_lag: {
-                [key: string]: number;
-            };
-        };
-        /** HealthCheckReport */
-        HealthCheckReport: {
-            /** Checks */
-            checks: {
-                [key: string]: unknown;
-            }[];
-            /** Command Id */
-            command_id: string;
-            /** Idempotency Key */
-            idempotency_key: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "ok" | "failed" | "timeout";
-        };
-        /** HealthComponent */
-        HealthComponent: {
-            /**
-             * Detail
-             * @default
-             */
-            detail: string;
-            /** Latency Ms */
-            latency_ms?: number | null;
-            /** Ok */
-            ok: boolean;
-        };
-        /** LastError */
-        LastError: {
-            /** At */
-            at: string | null;
-            /** Message */
-            message: string;
-            /** Source */
-            source: string | null;
-            /** Stack */
-            stack: string | null;
-        };
-        /** LogLine */
-        LogLine: {
-            /** Correlation Id */
-            correlation_id: string | null;
-            /** Event Id */
-            event_id: string | null;
-            /** Exc Message */
-            exc_message: string | null;
-            /** Exc Type */
-            exc_type: string | null;
-            /** Level */
-            level: string;
-            /** Message */
-            message: string;
-            /** Module */
-            module: string;
-            /** Process */
-            process: string;
-            /** Stack */
-            stack: string | null;
-            /**
-             * Ts
-             * Format: date-time
-             */
-            ts: string;
-        };
-        /** LoginRequest */
-        LoginRequest: {
-            /** Email */
-            email: string;
-            /** Password */
-            password: string;
-        };
-        /** MarketEvent */
-        MarketEvent: {
-            /** Detail */
-            detail: string | null;
-            /** Liq Count */
-            liq_count: number | null;
-            /** Liq Usd */
-            liq_usd: string | null;
-            /** Measured */
-            measured: {
-                [key: string]: unknown;
-            } | null;
-            /** Passed */
-            passed: boolean | null;
-            /** Reason */
-            reason: string | null;
-            /** Setup Id */
-            setup_id: string;
-            /** Side */
-            side: string;
-            /** Spread Bps */
-            spread_bps: number | null;
-            /** Stage */
-            stage: string;
-            /** Symbol */
-            symbol: string;
-            /**
-             * Ts
-             * Format: date-time
-             */
-            ts: string;
-            /** Volume Mult */
-            volume_mult: number | null;
-        };
-        /** Message */
-        Message: {
-            /** Detail */
-            detail: string;
-        };
-        /** Page[ConfigVersion] */
-        Page_ConfigVersion_: {
-            /** Count */
-            count: number;
-            /** Data */
-            data: components["schemas"]["ConfigVersion"][];
-        };
-        /** Page[LogLine] */
-        Page_LogLine_: {
-            /** Count */
-            count: number;
-            /** Data */
-            data: components["schemas"]["LogLine"][];
-        };
-        /** Page[MarketEvent] */
-        Page_MarketEvent_: {
-            /** Count */
-            count: number;
-            /** Data */
-            data: components["schemas"]["MarketEvent"][];
-        };
-        /** Page[Trade] */
-        Page_Trade_: {
-            /** Count */
-            count: number;
-            /** Data */
-            data: components["schemas"]["Trade"][];
-        };
-        /** Position */
-        Position: {
-            /** Entry Price */
-            entry_price: string | null;
-            /** Opened At */
-            opened_at: string | null;
-            /** Qty */
-            qty: string;
-            /** Setup Id */
-            setup_id: string;
-            /** Side */
-            side: string;
-            /** Stop Price */
-            stop_price: string | null;
-            /** Symbol */
-            symbol: string;
-            /** Take Profit Price */
-            take_profit_price: string | null;
-            /** Time In Trade S */
-            time_in_trade_s: number | null;
-            /** Time Stop At */
-            time_stop_at: string | null;
-        };
-        /** ProcessStatus */
-        ProcessStatus: {
-            /** Age S */
-            age_s: number;
-            /** Events Processed */
-            events_processed: number;
-            /** Lag */
-            lag: number;
-            /**
-             * Last Seen
-             * Format: date-time
-             */
-            last_seen: string;
-            /** Online */
-            online: boolean;
-            /** Pid */
-            pid: number;
-            /** Process */
-            process: string;
-            /** Rss Mb */
-            rss_mb: number;
-        };
-        /**
-         * RejectReason
-         * @description Why a setup did not become a trade. Shared by strategy (SetupRejected) and governor (SignalVetoed).
-         * @enum {string}
-         */
-        RejectReason: "volume" | "no_exhaustion" | "spread" | "stale_book" | "cooldown" | "paused" | "not_running" | "daily_loss_limit" | "max_trades" | "loss_streak_pause" | "position_open" | "below_min_notional" | "symbol_disabled" | "feed_stale" | "momentum" | "superseded" | "no_equity" | "no_filters";
-        /** TodayMetrics */
-        TodayMetrics: {
-            /** Consecutive Losses */
-            consecutive_losses: number | null;
-            /** Daily Loss Remaining Usdt */
-            daily_loss_remaining_usdt: string | null;
-            /** Day */
-            day: string;
-            /**
-             * Day End
-             * Format: date-time
-             */
-            day_end: string;
-            /**
-             * Day Start
-             * Format: date-time
-             */
-            day_start: string;
-            /** Fees Usdt */
-            fees_usdt: string;
-            /**
-             * Limits Source
-             * @enum {string}
-             */
-            limits_source: "governor" | "computed";
-            /** Losses */
-            losses: number;
-            /** Max Drawdown Usdt */
-            max_drawdown_usdt: string;
-            /** Pause Until */
-            pause_until: string | null;
-            /** Pnl Usdt */
-            pnl_usdt: string;
-            /** Trades */
-            trades: number;
-            /** Trades Left */
-            trades_left: number;
-            /** Tz */
-            tz: string;
-            /** Win Rate */
-            win_rate: number | null;
-            /** Wins */
-            wins: number;
-        };
-        /** Token */
-        Token: {
-            /** Access Token */
-            access_token: string;
-            /**
-             * Expires At
-             * Format: date-time
-             */
-            expires_at: string;
-            /**
-             * Token Type
-             * @default bearer
-             * @constant
-             */
-            token_type: "bearer";
-        };
-        /** Trade */
-        Trade: {
-            /** Duration S */
-            duration_s: number;
-            /** Entry */
-            entry: string;
-            /** Exit */
-            exit: string;
-            /** Fees */
-            fees: string;
-            /**
-             * Opened At
-             * Format: date-time
-             */
-            opened_at: string;
-            /** Pnl Pct */
-            pnl_pct: string;
-            /** Pnl Usdt */
-            pnl_usdt: string;
-            /** Qty */
-            qty: string;
-            /** Reason */
-            reason: string;
-            /** Setup Id */
-            setup_id: string;
-            /** Side */
-            side: string;
-            /** Slippage Est */
-            slippage_est: string;
-            /** Symbol */
-            symbol: string;
-            /**
-             * Timestamp
-             * Format: date-time
-             */
-            timestamp: string;
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
         };
     };
     responses: never;
@@ -1008,6 +1008,55 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    health_api_health_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    ready_api_ready_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+        };
+    };
     login_api_auth_login_post: {
         parameters: {
             query?: never;
@@ -1059,7 +1108,7 @@ export interface operations {
             };
         };
     };
-    checklist_api_checklist_get: {
+    state_api_state_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -1074,7 +1123,107 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Checklist"];
+                    "application/json": components["schemas"]["BotState"];
+                };
+            };
+        };
+    };
+    metrics_today_api_metrics_today_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodayMetrics"];
+                };
+            };
+        };
+    };
+    list_trades_api_trades_get: {
+        parameters: {
+            query?: {
+                /** @description inclusive; ISO 8601 (naive = UTC) or epoch */
+                from?: string | null;
+                /** @description exclusive; ISO 8601 (naive = UTC) or epoch */
+                to?: string | null;
+                symbol?: ("BTCUSDT" | "ETHUSDT" | "SOLUSDT") | null;
+                side?: ("LONG" | "SHORT") | null;
+                result?: ("win" | "loss" | "breakeven") | null;
+                reason?: components["schemas"]["ExitReason"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_Trade_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_market_events_api_events_get: {
+        parameters: {
+            query?: {
+                /** @description inclusive; ISO 8601 (naive = UTC) or epoch */
+                from?: string | null;
+                /** @description exclusive; ISO 8601 (naive = UTC) or epoch */
+                to?: string | null;
+                symbol?: ("BTCUSDT" | "ETHUSDT" | "SOLUSDT") | null;
+                side?: ("LONG" | "SHORT") | null;
+                passed?: boolean | null;
+                reason?: components["schemas"]["RejectReason"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_MarketEvent_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -1096,6 +1245,69 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ConfigVersion"];
                 };
+            };
+        };
+    };
+    versions_api_config_versions_get: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ConfigVersion_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    validate_api_config_validate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfigBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfigCheck"];
+                };
+            };
+            /** @description the config is invalid; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -1174,70 +1386,7 @@ export interface operations {
             };
         };
     };
-    validate_api_config_validate_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ConfigBody"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConfigCheck"];
-                };
-            };
-            /** @description the config is invalid; `errors` names each field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    versions_api_config_versions_get: {
-        parameters: {
-            query?: {
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_ConfigVersion_"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    flatten_api_control_flatten_post: {
+    pause_api_control_pause_post: {
         parameters: {
             query?: never;
             header?: {
@@ -1273,7 +1422,7 @@ export interface operations {
             };
         };
     };
-    health_check_api_control_health_check_post: {
+    resume_api_control_resume_post: {
         parameters: {
             query?: never;
             header?: {
@@ -1291,7 +1440,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HealthCheckReport"];
+                    "application/json": components["schemas"]["ControlResult"];
                 };
             };
             /** @description Validation Error */
@@ -1305,7 +1454,7 @@ export interface operations {
             };
         };
     };
-    pause_api_control_pause_post: {
+    flatten_api_control_flatten_post: {
         parameters: {
             query?: never;
             header?: {
@@ -1373,7 +1522,7 @@ export interface operations {
             };
         };
     };
-    resume_api_control_resume_post: {
+    health_check_api_control_health_check_post: {
         parameters: {
             query?: never;
             header?: {
@@ -1391,7 +1540,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ControlResult"];
+                    "application/json": components["schemas"]["HealthCheckReport"];
                 };
             };
             /** @description Validation Error */
@@ -1401,66 +1550,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    list_market_events_api_events_get: {
-        parameters: {
-            query?: {
-                /** @description inclusive; ISO 8601 (naive = UTC) or epoch */
-                from?: string | null;
-                /** @description exclusive; ISO 8601 (naive = UTC) or epoch */
-                to?: string | null;
-                symbol?: ("BTCUSDT" | "ETHUSDT" | "SOLUSDT") | null;
-                side?: ("LONG" | "SHORT") | null;
-                passed?: boolean | null;
-                reason?: components["schemas"]["RejectReason"] | null;
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_MarketEvent_"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    health_api_health_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Health"];
                 };
             };
         };
@@ -1506,7 +1595,7 @@ export interface operations {
             };
         };
     };
-    metrics_today_api_metrics_today_get: {
+    checklist_api_checklist_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -1521,56 +1610,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TodayMetrics"];
-                };
-            };
-        };
-    };
-    ready_api_ready_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Message"];
-                };
-            };
-            /** @description Service Unavailable */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Message"];
-                };
-            };
-        };
-    };
-    state_api_state_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["BotState"];
+                    "application/json": components["schemas"]["Checklist"];
                 };
             };
         };
@@ -1595,46 +1635,6 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
-                };
-            };
-        };
-    };
-    list_trades_api_trades_get: {
-        parameters: {
-            query?: {
-                /** @description inclusive; ISO 8601 (naive = UTC) or epoch */
-                from?: string | null;
-                /** @description exclusive; ISO 8601 (naive = UTC) or epoch */
-                to?: string | null;
-                symbol?: ("BTCUSDT" | "ETHUSDT" | "SOLUSDT") | null;
-                side?: ("LONG" | "SHORT") | null;
-                result?: ("win" | "loss" | "breakeven") | null;
-                reason?: components["schemas"]["ExitReason"] | null;
-                limit?: number;
-                offset?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Page_Trade_"];
                 };
             };
             /** @description Validation Error */

@@ -23,7 +23,7 @@ test("an out-of-range value is flagged inline before anything is sent", async ({
 
 test("an invalid config is refused by the server with the error at its field, and no version is made", async ({ page }) => {
   const before = await versionCount(page);
-  await page.getByLabel("SOLUSDT").check(); // symbols: SOLUSDT without feature_flags.enable_sol
+  await page.getByTestId("cfg-general").getByRole("checkbox", { name: "SOLUSDT" }).check(); // without enable_sol
   await expect(page.getByTestId("error-symbols")).toContainText("SOLUSDT requires feature_flags.enable_sol");
   await page.getByRole("button", { name: /Review & publish/ }).click();
   await expect(page.getByTestId("config-message")).toContainText("Not publishable");
@@ -33,32 +33,43 @@ test("an invalid config is refused by the server with the error at its field, an
   expect(await versionCount(page)).toBe(before);
 });
 
+async function publish(page: Page, note: string, expectedChanges: number): Promise<number> {
+  await expect(page.getByTestId("config-check")).toHaveAttribute("data-state", "ok");
+  await page.getByRole("button", { name: new RegExp(`Review & publish \\(${expectedChanges} changes?\\)`) }).click();
+  await expect(page.getByTestId("publish-panel")).toBeVisible();
+  await page.getByLabel(/Note for the version history/).fill(note);
+  await page.getByRole("button", { name: /Publish as v\d+/ }).click();
+  const message = page.getByTestId("config-message");
+  await expect(message).toContainText(/Published v\d+/);
+  return Number((await message.innerText()).match(/Published v(\d+)/)?.[1]);
+}
+
 test("a valid change shows its diff, publishes with a note, and can be rolled back", async ({ page }) => {
   const before = await versionCount(page);
-  const field = page.getByLabel("Max trades per day");
-  const old = await field.inputValue();
-  const next = old === "8" ? "7" : "8";
-  await field.fill(next);
+  const trades = page.getByLabel("Max trades per day");
+  await trades.fill("8");
   await page.getByLabel("Enable SOLUSDT").check();
-  await expect(page.getByTestId("config-check")).toHaveAttribute("data-state", "ok");
   await page.getByRole("button", { name: /Review & publish \(2 changes\)/ }).click();
   const diff = page.getByTestId("config-diff");
   await expect(diff).toContainText("risk.max_trades_per_day");
   await expect(diff).toContainText("feature_flags.enable_sol");
-  await page.getByLabel(/Note for the version history/).fill("e2e: fewer trades, SOL flag on");
-  await page.getByRole("button", { name: /Publish as v\d+/ }).click();
-  await expect(page.getByTestId("config-message")).toContainText(/Published v\d+/);
+  await page.getByRole("button", { name: "Back to editing" }).click();
+  const first = await publish(page, "e2e: fewer trades, SOL flag on", 2);
   await expect.poll(() => versionCount(page)).toBe(before + 1);
-  await expect(page.getByLabel("Max trades per day")).toHaveValue(next);
-  const versions = page.getByTestId("config-versions");
-  await expect(versions.locator("tbody tr").first()).toContainText("e2e: fewer trades");
+  await expect(page.getByLabel("Max trades per day")).toHaveValue("8");
+  await expect(page.getByLabel("Enable SOLUSDT")).toBeChecked();
 
-  const previous = versions.locator("tbody tr").nth(1);
-  const target = (await previous.innerText()).match(/v(\d+)/)?.[1];
-  test.skip(!target, "no earlier version to roll back to");
-  await previous.getByRole("button", { name: /Roll back/ }).click();
-  await previous.getByRole("button", { name: /Confirm rollback/ }).click();
-  await expect(page.getByTestId("config-message")).toContainText(`Rolled back to v${target}`);
-  await expect(versions.locator("tbody tr").first()).toContainText(`rollback to v${target}`);
-  await expect(page.getByLabel("Max trades per day")).toHaveValue(old);
+  await page.getByLabel("Max trades per day").fill("6");
+  const second = await publish(page, "e2e: even fewer trades", 1);
+  expect(second).toBe(first + 1);
+  await expect(page.getByLabel("Max trades per day")).toHaveValue("6");
+
+  const versions = page.getByTestId("config-versions");
+  const row = versions.locator("tbody tr", { hasText: `v${first}` }).filter({ hasText: "e2e: fewer trades" });
+  await row.getByRole("button", { name: `Roll back to v${first}` }).click();
+  await row.getByRole("button", { name: `Confirm rollback to v${first}` }).click();
+  await expect(page.getByTestId("config-message")).toContainText(`Rolled back to v${first}, now active as v${second + 1}`);
+  await expect(versions.locator("tbody tr").first()).toContainText(`rollback to v${first}`);
+  await expect(versions.locator("tbody tr").first()).toContainText("ACTIVE");
+  await expect(page.getByLabel("Max trades per day")).toHaveValue("8");
 });

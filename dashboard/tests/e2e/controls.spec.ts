@@ -43,7 +43,11 @@ test("emergency flatten needs a confirmation, then reports its outcome", async (
   await page.getByRole("button", { name: "Emergency flatten…" }).click();
   await page.getByRole("button", { name: "Yes, flatten now" }).click();
   await expect(latest(page)).toContainText("Flatten");
-  await expect(latest(page)).toContainText(/ACCEPTED|SUBMITTED|REFUSED/);
+  await expect(latest(page)).toContainText(/ACCEPTED|SUBMITTED/);
+  // the governor pauses after a flatten; the operator resumes when satisfied
+  await expect(page.getByTestId("topbar-status")).toContainText("PAUSED", { timeout: 20_000 });
+  await page.getByRole("button", { name: /Resume/ }).click();
+  await expect(page.getByTestId("topbar-status")).toContainText("RUNNING", { timeout: 20_000 });
 });
 
 test("the health check shows its result", async ({ page }) => {

@@ -25,7 +25,7 @@ from schemas.signals import SetupConfirmed, SetupDetected, SetupRejected
 from schemas.system import LogRecorded, NotificationSent
 from schemas.types import ExitReason, RejectReason
 
-SOURCES = {"signals": "strategy", "executions": "executor", "logs": "api"}
+SOURCES = {"signals": "strategy", "executions": "executor", "logs": "executor"}
 MINUTE = 60_000
 
 

@@ -1,15 +1,14 @@
-import { NextResponse, type NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
 import { clearSession, sameOrigin, jsonError } from "@/lib/proxy";
+import { redirectTo } from "@/lib/redirect";
 
 export const dynamic = "force-dynamic";
 
 const REASONS = new Set(["expired", "signed-out"]);
 
-function toLogin(request: NextRequest, reason: string): NextResponse {
-  const url = new URL("/login", request.url);
-  url.search = "";
-  url.searchParams.set("reason", REASONS.has(reason) ? reason : "signed-out");
-  return clearSession(NextResponse.redirect(url, 303), request);
+function toLogin(request: NextRequest, reason: string): Response {
+  const query = new URLSearchParams({ reason: REASONS.has(reason) ? reason : "signed-out" });
+  return clearSession(redirectTo(`/login?${query}`, 303), request);
 }
 
 /** GET: where a 401 sends the browser ("session expired"). POST: the logout button. */
