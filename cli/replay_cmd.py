@@ -108,9 +108,10 @@ def csv_inputs(args: argparse.Namespace) -> tuple[list[Envelope], dict[str, Any]
         "in the CSV",
         "klines: KlineClosed at close_time only; the CSVs hold no forming-candle snapshots, so there is no "
         "KlineUpdated and the volume check is decided at the spike candle's close",
-        f"book: no recorded book; a BookTickerUpdated is synthesised at every kline close at "
-        f"close x (1 -/+ {args.spread_bps}/2 bps), i.e. a constant {args.spread_bps} bps spread, "
-        "quantities 0",
+        f"book: no recorded book; BookTickerUpdated is synthesised along each candle's path (open at "
+        f"open_time, the extremes at +20 s and +40 s, low first on an up candle, close at close_time) "
+        f"at price x (1 -/+ {args.spread_bps}/2 bps), i.e. a constant {args.spread_bps} bps spread, "
+        "each side's quantity the candle's volume / 60; paper fills and exits follow this path",
     ]
     if no_bars:
         assumptions.append(

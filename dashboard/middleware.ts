@@ -14,6 +14,17 @@ function expiry(token: string): number | null {
   }
 }
 
+/**
+ * An absolute URL on the host the browser used. Middleware redirects must be absolute, and the request's
+ * own URL names the server's bind address ("localhost" in standalone mode, an internal name behind a
+ * proxy), where the session cookie does not exist.
+ */
+function publicUrl(request: NextRequest, path: string): URL {
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? request.nextUrl.host;
+  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? request.nextUrl.protocol.replace(":", "");
+  return new URL(path, `${proto}://${host}`);
+}
+
 /** Every page but the login needs a session; an expired one goes back to login with a message. */
 export function middleware(request: NextRequest): NextResponse {
   const token = request.cookies.get(SESSION_COOKIE)?.value;
@@ -23,12 +34,10 @@ export function middleware(request: NextRequest): NextResponse {
   if (request.nextUrl.pathname.startsWith("/bff/")) {
     return NextResponse.json({ detail: expired ? "session expired" : "not signed in" }, { status: 401 });
   }
-  // A relative Location: the request URL's host may not be the one the browser used (proxies).
   const query = new URLSearchParams();
   if (expired) query.set("reason", "expired");
   else if (request.nextUrl.pathname !== "/") query.set("next", request.nextUrl.pathname);
-  const target = `${expired ? "/bff/auth/logout" : "/login"}${query.size ? `?${query}` : ""}`;
-  return new NextResponse(null, { status: 307, headers: { Location: target } });
+  return NextResponse.redirect(publicUrl(request, `${expired ? "/bff/auth/logout" : "/login"}${query.size ? `?${query}` : ""}`));
 }
 
 export const config = {

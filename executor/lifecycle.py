@@ -91,11 +91,10 @@ def approve(state: ExecState, intent_id: str, intent: EntryApproved, now: int) -
               intent.use_market_if_not_filled, now, entry_deadline=now + intent.entry_fill_timeout_ms)
     state.trades[t.setup_id] = t
     book = state.books.get(intent.symbol)
-    if book is not None:
-        price = book[0] if t.side == "LONG" else book[1]
-    else:  # no book seen yet: the governor's reference price, on the passive side of the tick
-        tick = f.tick_size if f else Decimal("0.01")
-        price = floor_to(intent.entry_price, tick) if t.side == "LONG" else ceil_to(intent.entry_price, tick)
+    touch = (book[0] if t.side == "LONG" else book[1]) if book is not None else intent.entry_price
+    # at the touch (or, before any book, the governor's reference), on the passive side of the tick
+    tick = f.tick_size if f else Decimal("0.01")
+    price = floor_to(touch, tick) if t.side == "LONG" else ceil_to(touch, tick)
     return _place(state, t, "el", entry_side(t.side), "LIMIT", "ENTRY", qty, price, now)
 
 

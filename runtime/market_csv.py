@@ -4,9 +4,12 @@
   usd_value) become LiquidationObserved at `o.T`; usd_value is taken as written, so sums match the file.
 - Klines (Binance public-data 1m CSV, epoch ms) become KlineClosed at close_time. The CSVs hold no
   forming-candle snapshots, so there is no KlineUpdated: a volume check is decided at the candle's close.
-- There is no recorded book. With `spread_bps`, a BookTickerUpdated is synthesised at every kline close
-  (same ts, ordered before the KlineClosed): bid/ask = close x (1 -/+ spread_bps / 2 / 10^4), quantities
-  0. Its prices are not on the tick grid; it is an assumption, not data.
+- There is no recorded book. With `spread_bps`, BookTickerUpdated events are synthesised along each
+  candle's path: open at open_time, then low and high (low first on an up candle, high first on a down
+  candle) at +20 s and +40 s, and the close at close_time (ordered before the KlineClosed); bid/ask =
+  price x (1 -/+ spread_bps / 2 / 10^4), each side's quantity the candle's volume / 60 (its average
+  volume per second). Intra-minute timing and the order of the extremes are assumptions, not data, and
+  the prices are not on the tick grid: consumers round to their tick.
 
 Ids are derived from the row (kind, symbol, row index or open time), so the same files always give the
 same envelopes.
@@ -94,10 +97,11 @@ def kline_events(path: str | Path, symbol: Symbol | None = None, spread_bps: Dec
             open_time, close_time = int(row["open_time"]), int(row["close_time"])
             close = Decimal(row["close"])
             if half is not None:
-                book = BookTickerUpdated(symbol=sym, bid=close * (1 - half), bid_qty=Decimal(0),
-                                         ask=close * (1 + half), ask_qty=Decimal(0), update_id=open_time)
-                out.append(_envelope(book, f"{sym}/{open_time}", close_time))
-                report.books += 1
+                for at, price in candle_path(row, open_time, close_time):
+                    book = BookTickerUpdated(symbol=sym, bid=price * (1 - half), bid_qty=touch_qty(row),
+                                             ask=price * (1 + half), ask_qty=touch_qty(row), update_id=at)
+                    out.append(_envelope(book, f"{sym}/{open_time}/{at}", at))
+                    report.books += 1
             kline = KlineClosed(
                 symbol=sym, open_time=open_time, close_time=close_time, open=Decimal(row["open"]),
                 high=Decimal(row["high"]), low=Decimal(row["low"]), close=close,
@@ -109,6 +113,17 @@ def kline_events(path: str | Path, symbol: Symbol | None = None, spread_bps: Dec
     if sym not in report.kline_symbols:
         report.kline_symbols.append(sym)
     return out
+
+
+def candle_path(row: dict[str, str], open_time: int, close_time: int) -> list[tuple[int, Decimal]]:
+    """Open, the two extremes (low first on an up candle), close: a plausible path, not a recording."""
+    o, h, low, c = (Decimal(row[k]) for k in ("open", "high", "low", "close"))
+    first, second = (low, h) if c >= o else (h, low)
+    return [(open_time, o), (open_time + 20_000, first), (open_time + 40_000, second), (close_time, c)]
+
+
+def touch_qty(row: dict[str, str]) -> Decimal:
+    return (Decimal(row["volume"]) / 60).quantize(Decimal("0.001"))
 
 
 def in_exchange_order(*sources: Iterable[Envelope]) -> list[Envelope]:

@@ -25,10 +25,13 @@ class ReplayDriver:
             for stream in core.inputs:
                 self.readers.setdefault(stream, []).append(core)
         self.now = 0
+        self.start: int | None = None  # virtual time begins at the first input: nothing fires before it
 
     def run(self, inputs: Iterable[Envelope], until: int | None = None) -> Iterator[Envelope]:
         """Yield every output, in the order it was produced. `until` fires timers past the last input."""
         for event in inputs:
+            if self.start is None:
+                self.start = event.ts
             self.now = max(self.now, event.ts)
             yield from self.fire_timers(self.now)
             yield from self.dispatch(event)
@@ -56,7 +59,8 @@ class ReplayDriver:
             deadline = core.next_deadline(self.states[core.name])
             if deadline is None:
                 continue
-            at = max(deadline, self.last_timer[core.name] + 1)  # a timer fires once per instant
+            # a timer fires once per instant, and a deadline from before the first input fires at its time
+            at = max(deadline, self.last_timer[core.name] + 1, self.start or 0)
             if at <= upto and (best is None or at < best[1]):
                 best = (core, at)
         return best

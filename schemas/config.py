@@ -29,7 +29,9 @@ def _number_only(value: object) -> object:
 
 
 def _as_json_number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
+    # keep the written form: 2500000 stays an integer, 2.0 stays 2.0 (so a round trip is exact)
+    exponent = value.as_tuple().exponent
+    return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
 
 
 # Decimal inside, a plain JSON number on the wire, like the seed's example config.

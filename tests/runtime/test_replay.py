@@ -5,7 +5,7 @@ from __future__ import annotations
 from runtime.core import Emit, envelopes
 from runtime.replay import ReplayDriver
 from schemas.registry import encode
-from tests.runtime.counting_core import CountingCore, CountSeen, CountTick, CountTimerFired
+from tests.runtime.counting_core import CountingCore, CountSeen, CountState, CountTick, CountTimerFired
 
 
 def ticks(times: list[int]) -> list:  # type: ignore[type-arg]
@@ -60,3 +60,14 @@ def test_replay_when_outputs_feed_other_cores_routes_them_before_the_next_input(
     assert [(type(e.payload).__name__, getattr(e.payload, "total", None)) for e in outputs] == [
         ("CountSeen", 1), ("CountTimerFired", 10), ("CountSeen", 2), ("CountTimerFired", 20),
     ]
+
+
+def test_replay_when_core_has_a_deadline_before_the_first_input_fires_it_at_the_first_input() -> None:
+    class DueAtZero(CountingCore):
+        def initial_state(self) -> CountState:
+            return CountState(next_report=0)
+
+    driver = ReplayDriver([DueAtZero(report_every_ms=1_000)])
+    outputs = list(driver.run(ticks([1_761_151_200_000]), until=1_761_151_202_000))
+    fired = [e.ts for e in outputs if isinstance(e.payload, CountTimerFired)]
+    assert fired == [1_761_151_200_000, 1_761_151_201_000, 1_761_151_202_000]

@@ -32,14 +32,20 @@ def test_liquidation_events_when_real_file_keeps_every_row_and_usd_value_as_writ
     assert market_csv.liquidation_events(LIQS) == events  # deterministic ids
 
 
-def test_kline_events_when_spread_given_puts_a_book_before_each_close() -> None:
+def test_kline_events_when_spread_given_walks_the_book_along_each_candle() -> None:
     events = market_csv.kline_events(KLINES, spread_bps=Decimal(2))
-    assert len(events) == 2 * 407
-    book, kline = events[0].payload, events[1].payload
-    assert isinstance(book, BookTickerUpdated) and isinstance(kline, KlineClosed)
-    assert events[0].ts == events[1].ts == kline.close_time == kline.open_time + 59_999
+    assert len(events) == 5 * 407
+    books, kline = [e.payload for e in events[:4]], events[4].payload
+    assert all(isinstance(b, BookTickerUpdated) for b in books) and isinstance(kline, KlineClosed)
+    mids = [(b.ask + b.bid) / 2 for b in books]  # type: ignore[union-attr]
+    up = kline.close >= kline.open
+    assert mids == [kline.open, kline.low if up else kline.high, kline.high if up else kline.low, kline.close]
+    assert [e.ts for e in events[:5]] == [kline.open_time, kline.open_time + 20_000, kline.open_time + 40_000,
+                                          kline.close_time, kline.close_time]
+    book = books[0]
+    assert isinstance(book, BookTickerUpdated)
     assert (book.ask - book.bid) / ((book.ask + book.bid) / 2) * 10_000 == Decimal(2)
-    assert (book.ask + book.bid) / 2 == kline.close and kline.symbol == "BTCUSDT"
+    assert book.bid_qty == (kline.volume / 60).quantize(Decimal("0.001")) and kline.symbol == "BTCUSDT"
 
 
 def test_kline_events_when_no_spread_gives_klines_only() -> None:
@@ -47,7 +53,7 @@ def test_kline_events_when_no_spread_gives_klines_only() -> None:
 
 
 def test_in_exchange_order_when_times_tie_puts_liquidation_then_book_then_close() -> None:
-    klines = market_csv.kline_events(KLINES, spread_bps=Decimal(1))[:2]
+    klines = market_csv.kline_events(KLINES, spread_bps=Decimal(1))[3:5]  # the close's book, the close
     liqs = market_csv.liquidation_events(LIQS)[:1]
     tied = liqs[0].model_copy(update={"ts": klines[0].ts})
     assert [e.type for e in market_csv.in_exchange_order(klines, [tied])] == [

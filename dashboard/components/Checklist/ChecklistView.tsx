@@ -18,7 +18,7 @@ export function useChecklist(initial: Checklist | null) {
 
 /** The daily checklist (seed §7.2): seven items, each with its evidence. */
 export function ChecklistView({ initial }: { initial: Checklist | null }) {
-  const { tz } = useLive();
+  const { tz, zone } = useLive();
   const { data, error } = useChecklist(initial);
   return (
     <Card
@@ -28,7 +28,7 @@ export function ChecklistView({ initial }: { initial: Checklist | null }) {
     >
       {error ? <Notice tone="fail">{error}</Notice> : null}
       {data ? <ChecklistItems items={data.items} /> : <p className="empty">Loading…</p>}
-      {data ? <p className="muted small">Generated {dateTime(data.generated_at, tz)} ({tz}).</p> : null}
+      {data ? <p className="muted small">Generated {dateTime(data.generated_at, tz)} {zone}.</p> : null}
     </Card>
   );
 }

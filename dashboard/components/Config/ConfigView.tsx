@@ -22,7 +22,7 @@ function byField(errors: ReadonlyArray<FieldError>): Record<string, string> {
 }
 
 export function ConfigView({ schema, initialCurrent, initialVersions }: { schema: JsonSchema; initialCurrent: ConfigVersion | null; initialVersions: Page | null }) {
-  const { tz } = useLive();
+  const { tz, zone } = useLive();
   const [reload, setReload] = useState(0);
   const current = useLiveQuery(`config-current-${reload}`, () => api.GET("/api/config/current"), initialCurrent).data;
   const versions = useLiveQuery(`config-versions-${reload}`, () => api.GET("/api/config/versions", { params: { query: { limit: 50 } } }), initialVersions).data;
@@ -105,7 +105,7 @@ export function ConfigView({ schema, initialCurrent, initialVersions }: { schema
         {reviewing ? <PublishPanel changes={changes} nextVersion={(versions?.data[0]?.version ?? current?.version ?? 0) + 1} busy={busy} onPublish={publish} onCancel={() => setReviewing(false)} /> : null}
       </Card>
       <Card title="Version history" aside={versions ? `${versions.count} versions` : null}>
-        <VersionHistory versions={versions?.data ?? []} tz={tz} busy={busy} onRollback={rollback} />
+        <VersionHistory versions={versions?.data ?? []} tz={tz} zone={zone} busy={busy} onRollback={rollback} />
       </Card>
     </div>
   );

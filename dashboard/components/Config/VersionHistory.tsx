@@ -10,12 +10,13 @@ import { dateTime } from "@/lib/format";
 interface Props {
   versions: ReadonlyArray<ConfigVersion>;
   tz: string;
+  zone: string;
   busy: boolean;
   onRollback: (version: number) => void;
 }
 
 /** Every published version, newest first; any inactive one can be made active again (as a new version). */
-export function VersionHistory({ versions, tz, busy, onRollback }: Props) {
+export function VersionHistory({ versions, tz, zone, busy, onRollback }: Props) {
   const [confirm, setConfirm] = useState<number | null>(null);
   return (
     <DataTable
@@ -25,7 +26,7 @@ export function VersionHistory({ versions, tz, busy, onRollback }: Props) {
       empty="No version published yet (the bot runs on its defaults)."
       columns={[
         { key: "v", label: "Version", render: (v) => <span className="num">v{v.version} {v.active ? <Badge tone="ok">ACTIVE</Badge> : null}</span> },
-        { key: "at", label: `Published (${tz})`, render: (v) => <span className="num">{dateTime(v.created_at, tz)}</span> },
+        { key: "at", label: `Published (${zone})`, render: (v) => <span className="num">{dateTime(v.created_at, tz)}</span> },
         { key: "by", label: "Author", render: (v) => v.author },
         { key: "note", label: "Note", wrap: true, render: (v) => v.note || <span className="muted">—</span> },
         {

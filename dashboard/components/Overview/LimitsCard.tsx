@@ -23,7 +23,7 @@ const WORD: Record<Tone, string> = { ok: "ok", warn: "near", fail: "hit", info: 
 
 /** How far each hard limit is from tripping, with a word for near/hit. */
 export function LimitsCard({ limits }: { limits: Limits }) {
-  const { metrics, state, tz } = useLive();
+  const { metrics, state, tz, zone } = useLive();
   const startEquity = toNumber(state?.heartbeat?.["day_start_equity"] as string | undefined);
   const lossLimit = startEquity !== null && limits.dailyLossPct !== null ? startEquity * limits.dailyLossPct : null;
   const lossLeft = toNumber(metrics?.daily_loss_remaining_usdt);
@@ -44,7 +44,7 @@ export function LimitsCard({ limits }: { limits: Limits }) {
         <Stat label="Consecutive losses" testId="loss-streak" note={limits.maxLosses !== null ? `pause at ${limits.maxLosses}` : null}>
           <span className="num">{streak ?? "—"}</span> <Badge tone={streakTone}>{WORD[streakTone]}</Badge>
         </Stat>
-        <Stat label="Paused until" testId="pause-until" note={metrics?.pause_until ? tz : null}>
+        <Stat label="Paused until" testId="pause-until" note={metrics?.pause_until ? zone : null}>
           <span className="num small">{metrics?.pause_until ? dateTime(metrics.pause_until, tz) : "not paused"}</span>
         </Stat>
       </dl>

@@ -11,7 +11,7 @@ import { dateTime, duration } from "@/lib/format";
 /** The API may add a mark-to-market field; until it does, say so rather than show a guess. */
 type WithUnrealized = Position & { unrealized_pnl_usdt?: string | null };
 
-function OnePosition({ position, now, tz }: { position: WithUnrealized; now: number; tz: string }) {
+function OnePosition({ position, now, tz, zone }: { position: WithUnrealized; now: number; tz: string; zone: string }) {
   const inTrade = position.opened_at ? (now - Date.parse(position.opened_at)) / 1000 : position.time_in_trade_s;
   return (
     <div data-testid="open-position">
@@ -40,7 +40,7 @@ function OnePosition({ position, now, tz }: { position: WithUnrealized; now: num
         <Stat label="Time in trade">
           <span className="num">{duration(inTrade)}</span>
         </Stat>
-        <Stat label="Time stop at" note={tz}>
+        <Stat label="Time stop at" note={zone}>
           <span className="num small">{dateTime(position.time_stop_at, tz)}</span>
         </Stat>
       </dl>
@@ -49,7 +49,7 @@ function OnePosition({ position, now, tz }: { position: WithUnrealized; now: num
 }
 
 export function PositionCard() {
-  const { state, now, tz } = useLive();
+  const { state, now, tz, zone } = useLive();
   const positions = state?.open_positions ?? [];
   return (
     <Card
@@ -62,7 +62,7 @@ export function PositionCard() {
       ) : (
         <div className="stack">
           {positions.map((p) => (
-            <OnePosition key={p.setup_id} position={p} now={now} tz={tz} />
+            <OnePosition key={p.setup_id} position={p} now={now} tz={tz} zone={zone} />
           ))}
         </div>
       )}

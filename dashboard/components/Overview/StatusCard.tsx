@@ -8,7 +8,7 @@ import { age, ageSeconds, dateTime } from "@/lib/format";
 import { heartbeatTone, statusView } from "@/lib/status";
 
 export function StatusCard({ mode }: { mode: string | null }) {
-  const { state, now, tz } = useLive();
+  const { state, now, tz, zone } = useLive();
   const view = statusView(state?.status);
   const beat = ageSeconds(state?.heartbeat_at, now);
   const online = state?.processes.filter((p) => p.online).length ?? 0;
@@ -28,10 +28,10 @@ export function StatusCard({ mode }: { mode: string | null }) {
         </Badge>
       </div>
       <dl className="stats" style={{ marginTop: "0.75rem" }}>
-        <Stat label="Heartbeat" note={tz}>
+        <Stat label="Heartbeat" note={zone}>
           <span className="num small">{dateTime(state?.heartbeat_at, tz)}</span>
         </Stat>
-        <Stat label="In this state since" note={tz}>
+        <Stat label="In this state since" note={zone}>
           <span className="num small">{dateTime(state?.status_since, tz)}</span>
         </Stat>
         <Stat label="Processes online">

@@ -25,7 +25,7 @@ test("filters narrow the table: side, result and exit reason", async ({ page }) 
   await page.getByLabel("Side").selectOption("SHORT");
   await expect(page.getByTestId("trades-table").locator("tbody tr").first()).toContainText("SHORT");
   const rows = page.getByTestId("trades-table").locator("tbody tr");
-  for (const text of await rows.allInnerTexts()) expect(text).toContain("SHORT");
+  await expect(rows.filter({ hasNotText: "SHORT" })).toHaveCount(0);
   await page.getByLabel("Result").selectOption("loss");
   await page.getByLabel("Exit reason").selectOption("SL");
   await expect(rows).toHaveCount(1);

@@ -9,7 +9,7 @@ export default async function ChecklistPage() {
   const checklist = await safely(async () => orLogin(await api.GET("/api/checklist")));
   return (
     <>
-      <h1>Daily checklist</h1>
+      <h1 className="sr-only">Daily checklist</h1>
       <ChecklistView initial={checklist} />
     </>
   );
