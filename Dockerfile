@@ -13,6 +13,7 @@ COPY data ./data
 COPY ingest ./ingest
 COPY strategy ./strategy
 COPY governor ./governor
+COPY executor ./executor
 COPY projector ./projector
 COPY notifier ./notifier
 COPY api ./api

@@ -48,8 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["simulator"]:  # its own parser: argparse's REMAINDER would swallow nothing after it
+        return int(_load_or_exit("simulator.cli:main")(argv[1:]))
     args = build_parser().parse_args(argv)
-    if args.command not in ("run", "simulator"):
+    if args.command != "run":
         logger.remove()  # tools print their own results; only warnings go to stderr
         logger.add(sys.stderr, level="WARNING", format="{level}: {message}")
     if args.command == "run":
@@ -72,8 +75,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(_load_or_exit(plugins.BENCHES[args.name])(list(args.args)))
     if args.command == "up":
         return up.run(args)
-    if args.command == "simulator":
-        return int(_load_or_exit("simulator.cli:main")(list(args.args)))
     return 2
 
 

@@ -28,7 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--procfile", default=str(ROOT / "Procfile"))
     parser.add_argument("--run-dir", default=str(ROOT / ".run"), help="embedded data and demo secrets")
     parser.add_argument("--scenario", default="long_flush_tp", help="with --demo: the simulator scenario")
-    parser.add_argument("--speed", default="1", help="with --demo: simulator playback speed")
+    parser.add_argument("--live-at", default="1440",
+                        help="with --demo: the scenario second that plays now (the bundled scenarios' spike "
+                             "comes at 1505 s, so the first setup shows within about a minute)")
     parser.add_argument("--only", default="", help="comma-separated process names to start")
     parser.add_argument("--embedded", action="store_true",
                         help="use embedded Redis/PostgreSQL even when local ones answer")
@@ -78,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         env.update(demo_secrets(run_dir))
         env.update(TRADING_MODE="paper", BINANCE_FUTURES_BASE_URL=f"http://127.0.0.1:{SIMULATOR_PORT}")
         processes = {"simulator": f"liqfade simulator --port {SIMULATOR_PORT} --scenario {args.scenario} "
-                                  f"--speed {args.speed} --loop", **processes}
+                                  f"--live-at {args.live_at} --loop", **processes}
         print(f"demo login: {env['ADMIN_EMAIL']} / {env['ADMIN_PASSWORD']} "
               f"(kept in {run_dir / 'demo-secrets.json'})", flush=True)
     if args.only:

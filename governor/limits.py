@@ -169,8 +169,10 @@ def entry_veto(state: GovState, setup: SetupConfirmed, now: int, signal_ts: int)
     if setup.symbol not in active_symbols(state.config):
         detail = f"{setup.symbol} is not enabled in config v{state.config.version}"
         return Veto(RejectReason.SYMBOL_DISABLED, detail)
-    if state.stale_feeds:
-        return Veto(RejectReason.FEED_STALE, "stale: " + ", ".join(state.stale_feeds))
+    # a stale book or kline feed stops entries on its symbol; another symbol's silence says nothing here
+    stale = [feed for feed in state.stale_feeds if feed.split("/", 1)[0] == setup.symbol]
+    if stale:
+        return Veto(RejectReason.FEED_STALE, "stale: " + ", ".join(stale))
     max_age = state.config.signal.stale_data_seconds * 1000
     if now - signal_ts > max_age:
         return Veto(RejectReason.STALE_BOOK, f"signal is {now - signal_ts} ms old (max {max_age})")

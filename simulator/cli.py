@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import time
 from pathlib import Path
 
 from loguru import logger
@@ -42,12 +43,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--kline-step-ms", type=int, default=250, help="virtual ms between intra-minute kline updates"
     )
     p.add_argument("--loop", action="store_true", help="replay the data again (shifted in time) when it ends")
+    p.add_argument(
+        "--live-at",
+        type=float,
+        metavar="SECONDS",
+        help="with --scenario: play in wall-clock time, the scenario's second SECONDS being now (bars before "
+        "it are history served by REST); exchange times then match this machine's clock, as the bot expects",
+    )
     p.add_argument("--paused", action="store_true", help="wait for POST /_sim/play before playing")
     return p
 
 
 def config_from_args(argv: list[str] | None) -> SimConfig:
     a = build_parser().parse_args(argv)
+    scenario_start = start = None
+    if a.live_at is not None:
+        now = int(time.time() * 1000)
+        scenario_start, start = now - round(a.live_at * 1000), now
+        a.speed = 1.0
     return SimConfig(
         host=a.host,
         port=a.port,
@@ -56,7 +69,8 @@ def config_from_args(argv: list[str] | None) -> SimConfig:
         recordings=tuple(a.recording),
         scenario=resolve_scenario(a.scenario) if a.scenario else None,
         speed=a.speed,
-        start_ms=iso_to_ms(a.start) if a.start else None,
+        start_ms=start if start is not None else (iso_to_ms(a.start) if a.start else None),
+        scenario_start_ms=scenario_start,
         spread_bps=a.spread_bps,
         loop=a.loop,
         autoplay=not a.paused,

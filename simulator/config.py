@@ -36,6 +36,7 @@ class SimConfig:
     scenario: Path | None = None
     speed: float = 1.0  # 0 = as fast as possible, order preserved
     start_ms: int | None = None  # virtual start; default = first event of the data
+    scenario_start_ms: int | None = None  # replaces the scenario file's `start` (see --live-at)
     spread_bps: float = 1.0
     loop: bool = False
     autoplay: bool = True  # False: wait for POST /_sim/play (lets tests connect first)

@@ -78,7 +78,7 @@ def load_sources(config: SimConfig) -> Sources:
         src.frames += frames
         src.descriptions.append(f"recording {rec.name} ({len(frames)} frames)")
     if config.scenario is not None:
-        sc = load_scenario(config.scenario)
+        sc = load_scenario(config.scenario, config.scenario_start_ms)
         src.bars += sc.bars
         src.liquidations += sc.liquidations
         src.book += sc.book

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 
 from simulator.events import Bar, BookSpread, FaultAt, Liquidation, Side
-from simulator.sources import MINUTE_MS, iso_to_ms, snapshot_liquidations
+from simulator.sources import MINUTE_MS, iso_to_ms, ms_to_iso, snapshot_liquidations
 
 
 class Scenario:
@@ -101,7 +101,8 @@ class Scenario:
         return out
 
 
-def load_scenario(path: Path) -> Scenario:
+def load_scenario(path: Path, start_ms: int | None = None) -> Scenario:
+    """Load a scenario; `start_ms` (floored to the minute) replaces the file's own `start`."""
     raw = path.read_bytes()
     if path.suffix in (".yaml", ".yml"):
         import yaml  # type: ignore[import-untyped]  # only YAML scenarios need PyYAML
@@ -111,6 +112,8 @@ def load_scenario(path: Path) -> Scenario:
         doc = orjson.loads(raw)
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: a scenario is a JSON object")
+    if start_ms is not None:
+        doc = {**doc, "start": ms_to_iso(start_ms)}
     return Scenario(doc, path.stem)
 
 

@@ -18,6 +18,11 @@ from simulator.events import Bar, KlineTick, Liquidation, Side
 MINUTE_MS = 60_000
 
 
+def ms_to_iso(ms: int) -> str:
+    """Epoch ms as a UTC ISO time without zone, the form `iso_to_ms` reads."""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).replace(tzinfo=None).isoformat(timespec="milliseconds")
+
+
 def iso_to_ms(text: str) -> int:
     """UTC ISO time without zone (as in the CSV) or with one -> epoch ms."""
     parsed = datetime.fromisoformat(text)

@@ -232,13 +232,19 @@ def test_cooldown_when_elapsed_allows_the_symbol_again() -> None:
     assert of(gov.send(setup(ts=T0 + MIN + 300_000), T0 + MIN + 300_000), EntryApproved)
 
 
-def test_feed_stale_when_reported_vetoes_until_recovered() -> None:
+def test_feed_stale_when_reported_vetoes_its_symbol_until_recovered() -> None:
     gov = Harness.start()
-    gov.send(FeedStale(symbol="BTCUSDT", kind="book", silent_ms=11_000))
+    gov.send(FeedStale(symbol="ETHUSDT", kind="book", silent_ms=11_000))
     assert veto_reason(gov, T0 + 1, "ETHUSDT") == RejectReason.FEED_STALE
     assert gov.state.status == BotStatus.RUNNING  # no transition: entries stop, nothing else does
-    gov.send(FeedRecovered(symbol="BTCUSDT", kind="book", silent_ms=12_000), T0 + 2)
+    gov.send(FeedRecovered(symbol="ETHUSDT", kind="book", silent_ms=12_000), T0 + 2)
     assert of(gov.send(setup("ETHUSDT", ts=T0 + 3)), EntryApproved)
+
+
+def test_feed_stale_when_another_symbol_is_silent_does_not_veto() -> None:
+    gov = Harness.start()
+    gov.send(FeedStale(symbol="ETHUSDT", kind="kline", silent_ms=11_000))
+    assert of(gov.send(setup("BTCUSDT", ts=T0 + 1), T0 + 1), EntryApproved)
 
 
 def test_symbol_disabled_when_not_in_config_vetoes() -> None:

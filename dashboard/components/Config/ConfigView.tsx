@@ -102,7 +102,7 @@ export function ConfigView({ schema, initialCurrent, initialVersions }: { schema
           </Button>
           {edited ? <CheckSummary server={{ ...server, errors: serverErrors }} localErrors={localCount} /> : null}
         </div>
-        {reviewing ? <PublishPanel changes={changes} nextVersion={(versions?.data[0]?.version ?? current?.version ?? 0) + 1} busy={busy} onPublish={publish} onCancel={() => setReviewing(false)} /> : null}
+        {reviewing ? <PublishPanel changes={changes} nextVersion={(versions ? (versions.data[0]?.version ?? 0) : (current?.version ?? 0)) + 1} busy={busy} onPublish={publish} onCancel={() => setReviewing(false)} /> : null}
       </Card>
       <Card title="Version history" aside={versions ? `${versions.count} versions` : null}>
         <VersionHistory versions={versions?.data ?? []} tz={tz} zone={zone} busy={busy} onRollback={rollback} />

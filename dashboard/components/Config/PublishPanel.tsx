@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Button } from "@/components/ui/Button";
 import { Field } from "@/components/ui/Field";
 import type { Change } from "@/lib/config-schema";
@@ -17,8 +17,13 @@ interface Props {
 /** The last step: the diff against the active version, a note for the history, and the publish button. */
 export function PublishPanel({ changes, nextVersion, busy, onPublish, onCancel }: Props) {
   const [note, setNote] = useState("");
+  const panel = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // a block body: newer browsers return a Promise from scrollIntoView, which React would take as a cleanup
+    panel.current?.scrollIntoView({ behavior: "smooth", block: "start" });
+  }, []);
   return (
-    <section className="card" style={{ marginTop: "1rem" }} aria-label="Review changes" data-testid="publish-panel">
+    <section ref={panel} className="card" style={{ marginTop: "1rem" }} aria-label="Review changes" data-testid="publish-panel">
       <h2 style={{ marginBottom: "0.5rem" }}>Review: changes against the active version</h2>
       <DiffTable changes={changes} />
       <div style={{ marginTop: "0.75rem" }}>

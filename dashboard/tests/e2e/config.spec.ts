@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { login } from "./helpers";
+import { login, screenshots } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -27,6 +27,7 @@ test("an invalid config is refused by the server with the error at its field, an
   await expect(page.getByTestId("error-symbols")).toContainText("SOLUSDT requires feature_flags.enable_sol");
   await page.getByRole("button", { name: /Review & publish/ }).click();
   await expect(page.getByTestId("config-message")).toContainText("Not publishable");
+  await screenshots(page, "config-invalid");
   await expect(page.getByTestId("publish-panel")).toHaveCount(0);
   await page.reload();
   await expect(page.getByTestId("cfg-risk")).toBeVisible();
@@ -53,6 +54,7 @@ test("a valid change shows its diff, publishes with a note, and can be rolled ba
   const diff = page.getByTestId("config-diff");
   await expect(diff).toContainText("risk.max_trades_per_day");
   await expect(diff).toContainText("feature_flags.enable_sol");
+  await screenshots(page, "config-review-diff");
   await page.getByRole("button", { name: "Back to editing" }).click();
   const first = await publish(page, "e2e: fewer trades, SOL flag on", 2);
   await expect.poll(() => versionCount(page)).toBe(before + 1);

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { login } from "./helpers";
+import { login, screenshots } from "./helpers";
 
 test.describe.configure({ mode: "serial" });
 
@@ -54,4 +54,5 @@ test("the health check shows its result", async ({ page }) => {
   await page.getByRole("button", { name: "Run health check" }).click();
   await expect(latest(page)).toContainText("Health check", { timeout: 20_000 });
   await expect(latest(page)).toContainText(/OK|FAILED|TIMEOUT/);
+  await screenshots(page, "controls-health-check");
 });

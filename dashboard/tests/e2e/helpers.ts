@@ -46,6 +46,7 @@ export function scriptedSpike(): void {
 export async function screenshots(page: Page, name: string): Promise<void> {
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await page.evaluate(() => window.scrollTo(0, 0)); // else the sticky top bar lands mid-page
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(SCREENSHOTS, `${name}-${width}.png`), fullPage: true });
   }

@@ -2,7 +2,7 @@
 // deployment has (JWT secret, Binance key and secret, admin password) and for the API's address, then
 // fails if any sentinel appears in any file of the client bundle (.next/static) or the public folder.
 //   node tests/secrets/check-bundle.mjs            build with sentinels, then scan
-//   node tests/secrets/check-bundle.mjs --no-build scan the existing build for the sentinels in env
+//   node tests/secrets/check-bundle.mjs --no-build scan the existing build (built with these sentinels)
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -16,7 +16,7 @@ const SENTINELS = {
   ADMIN_PASSWORD: "SENTINEL-admin-password-5e0b7",
   API_URL: "http://sentinel-api-host.invalid:8123",
 };
-const env = { ...process.env, ...SENTINELS, NEXT_PUBLIC_SENTINEL_PROBE: "" };
+const env = { ...process.env, ...SENTINELS };
 
 if (!process.argv.includes("--no-build")) {
   execSync("npm run build", { cwd: dashboard, env, stdio: "inherit" });
@@ -41,13 +41,19 @@ const needles = Object.entries(SENTINELS).flatMap(([name, value]) => {
   return out;
 });
 let scanned = 0;
+let sawClientCode = false; // proves the scan read the real client code, not an empty folder
 const leaks = [];
 for (const root of roots) {
   for (const file of files(root)) {
     const text = readFileSync(file).toString("latin1");
     scanned += 1;
+    if (text.includes("/bff/auth/login")) sawClientCode = true;
     for (const [name, value] of needles) if (text.includes(value)) leaks.push(`${name} in ${relative(dashboard, file)}`);
   }
+}
+if (!sawClientCode) {
+  console.error("the scan did not find the login code in .next/static: wrong folder?");
+  process.exit(2);
 }
 if (leaks.length) {
   console.error(`SECRET LEAK in the client bundle:\n  ${leaks.join("\n  ")}`);

@@ -31,8 +31,11 @@ export default async function globalSetup(): Promise<void> {
   const standalone = join(DASHBOARD, ".next", "standalone", "server.js");
   if (!existsSync(standalone)) throw new Error("no build: run `npm run build` first");
   const log = openSync(join(DASHBOARD, "test-results", "next.log"), "a");
-  // `next start` does not serve an `output: 'standalone'` build; its server.js is what production runs.
-  const child = spawn(process.execPath, [standalone], {
+  // Default: the standalone server.js, which is what production (the Dockerfile) runs.
+  // DASHBOARD_SERVER=next-start uses `next start` instead (it warns about standalone but serves the same app).
+  const nextBin = join(DASHBOARD, "node_modules", "next", "dist", "bin", "next");
+  const args = process.env.DASHBOARD_SERVER === "next-start" ? [nextBin, "start", "-p", port, "-H", "127.0.0.1"] : [standalone];
+  const child = spawn(process.execPath, args, {
     cwd: DASHBOARD,
     env: { ...process.env, API_URL: apiUrl, PORT: port, HOSTNAME: "127.0.0.1" },
     stdio: ["ignore", log, log],
