@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PY_PACKAGES := schemas runtime cli bench ingest strategy governor executor projector api notifier simulator
 
-.PHONY: install lint typecheck compose-check test test-all demo bench clean
+NPM_STAMP := dashboard/node_modules/.installed-$(shell cksum dashboard/package-lock.json | cut -d' ' -f1)
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: install lint typecheck compose-check dashboard-install dashboard-check dashboard-build dashboard-test \
+	test test-all demo bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,13 +32,32 @@ compose-check:
 	elif docker compose version >/dev/null 2>&1; then docker compose config -q && echo "docker-compose.yml ok"; \
 	else echo "docker-compose not installed: compose file not checked"; fi
 
-test: lint typecheck compose-check
+$(NPM_STAMP): dashboard/package-lock.json
+	cd dashboard && npm ci --no-audit --no-fund --loglevel=error
+	@rm -f dashboard/node_modules/.installed-*
+	@touch $@
+
+dashboard-install: $(NPM_STAMP)
+
+dashboard-check: dashboard-install
+	cd dashboard && npm run typecheck && npm run lint
+
+dashboard-build: dashboard-install
+	cd dashboard && npm run build
+
+# Browser tests use Debian's chromium (no browser download); they start their own private back end.
+dashboard-test: dashboard-install install
+	@test -x $(CHROMIUM) || { echo "dashboard tests need $(CHROMIUM): apt-get install -y chromium"; exit 1; }
+	cd dashboard && npm run test:secrets && npm run test:e2e
+
+# The Python suite runs last so its summary closes the output.
+test: lint typecheck compose-check dashboard-check dashboard-test
 	$(BIN)/python -m pytest -m "not slow"
 
-test-all: lint typecheck compose-check
+test-all: lint typecheck compose-check dashboard-check dashboard-test
 	$(BIN)/python -m pytest
 
-demo: install
+demo: install dashboard-build
 	$(BIN)/liqfade up --demo
 
 bench: install

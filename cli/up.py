@@ -20,6 +20,7 @@ from runtime.services import ServiceUnavailable, resolve
 
 ROOT = Path(__file__).resolve().parent.parent
 SIMULATOR_PORT = 8799
+EMBEDDED_REDIS_PORT = 6390
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,6 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", default="", help="comma-separated process names to start")
     parser.add_argument("--embedded", action="store_true",
                         help="use embedded Redis/PostgreSQL even when local ones answer")
+    parser.add_argument("--redis-port", type=int, default=EMBEDDED_REDIS_PORT, help="port of the embedded Redis")
+    parser.add_argument("--simulator-port", type=int, default=SIMULATOR_PORT, help="with --demo")
 
 
 def read_procfile(path: Path) -> dict[str, str]:
@@ -67,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     try:
         services = resolve(os.environ.get("REDIS_URL"), os.environ.get("DATABASE_URL"), run_dir,
-                           embedded_only=args.embedded)
+                           embedded_only=args.embedded, embedded_redis_port=args.redis_port)
     except ServiceUnavailable as exc:
         print(f"liqfade up: {exc}", file=sys.stderr)
         return 2
@@ -78,11 +81,17 @@ def run(args: argparse.Namespace) -> int:
     processes = read_procfile(Path(args.procfile))
     if args.demo:
         env.update(demo_secrets(run_dir))
-        env.update(TRADING_MODE="paper", BINANCE_FUTURES_BASE_URL=f"http://127.0.0.1:{SIMULATOR_PORT}")
-        processes = {"simulator": f"liqfade simulator --port {SIMULATOR_PORT} --scenario {args.scenario} "
+        env.update(TRADING_MODE="paper", BINANCE_FUTURES_BASE_URL=f"http://127.0.0.1:{args.simulator_port}")
+        processes = {"simulator": f"liqfade simulator --port {args.simulator_port} --scenario {args.scenario} "
                                   f"--live-at {args.live_at} --loop", **processes}
         print(f"demo login: {env['ADMIN_EMAIL']} / {env['ADMIN_PASSWORD']} "
               f"(kept in {run_dir / 'demo-secrets.json'})", flush=True)
+    dashboard_server = ROOT / "dashboard" / ".next" / "standalone" / "server.js"
+    if "dashboard" in processes and not dashboard_server.exists():
+        print("dashboard not built (run `make demo`, or `npm ci && npm run build` in dashboard/): "
+              "starting without it", flush=True)
+        del processes["dashboard"]
+    env.setdefault("API_URL", f"http://127.0.0.1:{env.get('API_PORT', '8000')}")
     if args.only:
         wanted = set(args.only.split(","))
         processes = {name: cmd for name, cmd in processes.items() if name in wanted}

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-from executor import lifecycle
+from executor import lifecycle, requests
 from executor.filters import default_filters
 from executor.paper import PaperVenue, configure, new_account
 from executor.state import ExecState, Request, Trade, dump, load
@@ -168,7 +168,7 @@ class ExecutorCore:
         for t in sorted(s.trades.values(), key=lambda x: x.setup_id):
             emits += lifecycle.close(s, t, ExitReason.FLATTEN, now)
         s.sweeps += 1
-        emits += lifecycle.submit(s, Request("sweep", f"sweep-{s.sweeps}", purpose=p.reason,
+        emits += requests.submit(s, Request("sweep", f"sweep-{s.sweeps}", purpose=p.reason,
                                                        created=now))
         return emits
 
@@ -176,7 +176,7 @@ class ExecutorCore:
         if s.mode == "live":
             if not s.remember(f"health/{p.idempotency_key}"):
                 return []
-            return lifecycle.submit(s, Request("health", p.idempotency_key, created=now))
+            return requests.submit(s, Request("health", p.idempotency_key, created=now))
         checks = (
             CheckResult(name="connectivity", ok=True, detail="paper venue: no network"),
             CheckResult(name="clock_skew", ok=True, detail="paper venue: event time"),
@@ -227,7 +227,7 @@ def _deadlines(state: ExecState, t: Trade) -> list[int]:
         return []
     out: list[int] = []
     entry_open = any(o.purpose == "ENTRY" and o.type == "LIMIT" and o.is_open and not o.cancel_requested
-                     for o in lifecycle.trade_orders(state, t))
+                     for o in requests.trade_orders(state, t))
     if entry_open and t.entry_deadline is not None:
         out.append(t.entry_deadline)
     if t.reason is None and t.position > 0:
@@ -243,9 +243,9 @@ def _timers(s: ExecState, t: Trade, now: int) -> list[Emit]:
     if t.stage == "DONE":
         return emits
     if t.entry_deadline is not None and now >= t.entry_deadline:
-        for o in lifecycle.trade_orders(s, t):
+        for o in requests.trade_orders(s, t):
             if o.purpose == "ENTRY" and o.type == "LIMIT" and o.is_open and not o.cancel_requested:
-                emits += lifecycle.submit(s, Request("cancel", o.cid, o.symbol, purpose="ENTRY",
+                emits += requests.submit(s, Request("cancel", o.cid, o.symbol, purpose="ENTRY",
                                                                setup_id=t.setup_id, created=now))
     if t.reason is None and t.position > 0:
         if not t.stop_ok and t.naked_deadline is not None and now >= t.naked_deadline:
@@ -258,7 +258,7 @@ def _timers(s: ExecState, t: Trade, now: int) -> list[Emit]:
 def _prune(s: ExecState) -> None:
     """Forget finished trades whose orders are all over (the snapshot stays small)."""
     for setup_id, t in list(s.trades.items()):
-        orders = lifecycle.trade_orders(s, t)
+        orders = requests.trade_orders(s, t)
         if t.stage == "DONE" and not any(o.is_open for o in orders):
             if sum(1 for x in s.trades.values() if x.stage == "DONE") <= 20:
                 break

@@ -33,12 +33,18 @@ def client_id(key: str, leg: str) -> str:
     return cid
 
 
-def purpose_of(cid: str) -> OrderPurpose | None:
-    """The purpose a client id encodes, or None when the id is not one of ours."""
+def _leg(cid: str) -> str | None:
+    """The leg without its number (a second order of a kind is `<leg>2`, `<leg>3`, ...)."""
     if not cid.startswith("lf-"):
         return None
-    return LEGS.get(cid.rsplit("-", 1)[-1])
+    return cid.rsplit("-", 1)[-1].rstrip("0123456789")
+
+
+def purpose_of(cid: str) -> OrderPurpose | None:
+    """The purpose a client id encodes, or None when the id is not one of ours."""
+    leg = _leg(cid)
+    return LEGS.get(leg) if leg is not None else None
 
 
 def is_algo(cid: str) -> bool:
-    return cid.endswith("-sl") or cid.endswith("-tp")
+    return _leg(cid) in ("sl", "tp")

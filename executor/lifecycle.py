@@ -10,7 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from executor.filters import ceil_to, exit_triggers, floor_to
-from executor.ids import client_id, intent_key
+from executor.ids import intent_key
+from executor.requests import cancel, emit, free_cid, place, submit, trade_orders
 from executor.state import ExecState, Order, Request, Trade
 from runtime.core import Emit
 from schemas.envelope import Payload
@@ -20,7 +21,6 @@ from schemas.orders import (
     OrderCanceled,
     OrderFilled,
     OrderRejected,
-    OrderSubmitted,
     ProtectionPlaced,
     VenueError,
 )
@@ -32,52 +32,6 @@ ZERO = Decimal(0)
 EXIT_LEGS = {ExitReason.TIME_STOP: "ts", ExitReason.FLATTEN: "fl", ExitReason.INCIDENT: "in"}
 Q8 = Decimal("0.00000001")
 MAX_CLOSE_ATTEMPTS = 3
-
-
-def _emit(payload: Payload, setup_id: str | None) -> Emit:
-    return Emit(payload, correlation_id=setup_id)
-
-
-def submit(state: ExecState, req: Request) -> list[Emit]:
-    """Queue a request; a new order is announced with OrderSubmitted at once."""
-    state.outbox.append(req)
-    if req.action == "cancel":
-        order = state.orders.get(req.cid)
-        if order is not None:
-            order.cancel_requested = True
-        return []
-    if req.action != "place":
-        return []
-    state.orders[req.cid] = Order(req.cid, req.setup_id, req.symbol, req.side, req.type, req.purpose,
-                                  req.qty, req.price)
-    return [_emit(OrderSubmitted(
-        client_order_id=req.cid, setup_id=req.setup_id, symbol=req.symbol, side=req.side,
-        order_type=req.type, purpose=req.purpose, qty=req.qty, price=req.price,
-        reduce_only=req.reduce_only,
-    ), req.setup_id)]
-
-
-def _place(state: ExecState, t: Trade, leg: str, side: str, type_: str, purpose: str, qty: Decimal | None,
-           price: Decimal | None, now: int, reduce_only: bool = False) -> list[Emit]:
-    cid = client_id(t.key, leg)
-    if cid in state.orders:  # a second close of the same kind: number it
-        n = 2
-        while client_id(t.key, f"{leg}{n}") in state.orders:
-            n += 1
-        cid = client_id(t.key, f"{leg}{n}")
-    return submit(state, Request("place", cid, t.symbol, side, type_, qty, price, reduce_only, purpose,
-                                 t.setup_id, now))
-
-
-def _cancel(state: ExecState, order: Order, now: int) -> list[Emit]:
-    if not order.is_open or order.cancel_requested:
-        return []
-    return submit(state, Request("cancel", order.cid, order.symbol, purpose=order.purpose,
-                                 setup_id=order.setup_id, created=now))
-
-
-def trade_orders(state: ExecState, t: Trade) -> list[Order]:
-    return [o for o in state.orders.values() if o.setup_id == t.setup_id]
 
 
 # --- entry ----------------------------------------------------------------------------------------
@@ -95,7 +49,7 @@ def approve(state: ExecState, intent_id: str, intent: EntryApproved, now: int) -
     # at the touch (or, before any book, the governor's reference), on the passive side of the tick
     tick = f.tick_size if f else Decimal("0.01")
     price = floor_to(touch, tick) if t.side == "LONG" else ceil_to(touch, tick)
-    return _place(state, t, "el", entry_side(t.side), "LIMIT", "ENTRY", qty, price, now)
+    return place(state, t, "el", entry_side(t.side), "LIMIT", "ENTRY", qty, price, now)
 
 
 def _entry_filled(state: ExecState, t: Trade, fill: OrderFilled, now: int) -> list[Emit]:
@@ -111,9 +65,8 @@ def _entry_filled(state: ExecState, t: Trade, fill: OrderFilled, now: int) -> li
         f = state.filters.get(t.symbol)
         tick = f.tick_size if f else Decimal("0.01")
         t.stop_price, t.tp_price = exit_triggers(t.side, t.entry_cost / t.entry_qty, t.sl_pct, t.tp_pct, tick)
-        side = exit_side(t.side)
-        emits += _place(state, t, "sl", side, "STOP_MARKET", "STOP_LOSS", None, t.stop_price, now)
-        emits += _place(state, t, "tp", side, "TAKE_PROFIT_MARKET", "TAKE_PROFIT", None, t.tp_price, now)
+        emits += _protect(state, t, "STOP_LOSS", t.stop_price, now)
+        emits += _protect(state, t, "TAKE_PROFIT", t.tp_price, now)
     if fill.final:
         emits += _entry_done(state, t, now)
     return emits
@@ -127,13 +80,91 @@ def _entry_done(state: ExecState, t: Trade, now: int) -> list[Emit]:
         return []
     emits: list[Emit] = []
     if not t.opened_emitted and t.opened_ts is not None:
+        emits += _reprotect(state, t, now)
         t.opened_emitted = True
-        emits.append(_emit(PositionOpened(
+        emits.append(emit(PositionOpened(
             setup_id=t.setup_id, symbol=t.symbol, side=t.side, qty=t.entry_qty,
             entry_price=(t.entry_cost / t.entry_qty).quantize(Q8), stop_price=t.stop_price or ZERO,
             take_profit_price=t.tp_price or ZERO, opened_ts=t.opened_ts, time_stop_ts=t.time_stop_ts or now,
         ), t.setup_id))
     return emits + _settle(state, t, now)
+
+
+def _protect(state: ExecState, t: Trade, purpose: str, trigger: Decimal, now: int) -> list[Emit]:
+    """Place a stop (or take profit) and make it the trade's current one."""
+    stop = purpose == "STOP_LOSS"
+    cid = free_cid(state, t, "sl" if stop else "tp")
+    emits = submit(state, Request("place", cid, t.symbol, exit_side(t.side),
+                                  "STOP_MARKET" if stop else "TAKE_PROFIT_MARKET", None, trigger,
+                                  purpose=purpose, setup_id=t.setup_id, created=now))
+    if stop:
+        t.sl_cid, t.stop_price = cid, trigger
+    else:
+        t.tp_cid, t.tp_price = cid, trigger
+    return emits
+
+
+def _reprotect(state: ExecState, t: Trade, now: int) -> list[Emit]:
+    """The entry is complete. The stop and take profit were computed from the first fill; when the
+    whole entry's average (a MARKET remainder at another price) moves a rounded trigger, that exit is
+    replaced. Algo orders cannot be modified, so: make before break. The new order is placed first and
+    the old one is cancelled only once the new one is accepted (on_report); if the new one is refused,
+    the old one stays and an incident says so. Both are closePosition orders on the same side; while
+    both exist, whichever triggers first closes the position and the other expires unfilled."""
+    if t.reason is not None or t.position <= 0 or t.stop_price is None or t.tp_price is None:
+        return []
+    f = state.filters.get(t.symbol)
+    stop, tp = exit_triggers(t.side, t.entry_cost / t.entry_qty, t.sl_pct, t.tp_pct,
+                             f.tick_size if f else Decimal("0.01"))
+    emits: list[Emit] = []
+    if stop != t.stop_price:
+        emits += _protect(state, t, "STOP_LOSS", stop, now)
+    if tp != t.tp_price:
+        emits += _protect(state, t, "TAKE_PROFIT", tp, now)
+    return emits
+
+
+def _current(t: Trade, purpose: str) -> str:
+    return t.sl_cid if purpose == "STOP_LOSS" else t.tp_cid
+
+
+def _protection_accepted(state: ExecState, t: Trade, order: Order, now: int) -> list[Emit]:
+    if t.stage == "DONE":
+        return cancel(state, order, now)  # the trade ended while this exit was on its way
+    current = _current(t, order.purpose)
+    if current and order.cid != current:  # superseded before it was even accepted
+        live = state.orders.get(current)
+        return cancel(state, order, now) if live is not None and live.status == "NEW" else []
+    kind = "STOP_LOSS" if order.purpose == "STOP_LOSS" else "TAKE_PROFIT"
+    emits = [emit(ProtectionPlaced(client_order_id=order.cid, setup_id=order.setup_id, symbol=t.symbol,
+                                    kind=kind, trigger_price=order.price or ZERO), t.setup_id)]
+    for o in trade_orders(state, t):  # the replaced one goes only now that its successor stands
+        if o.purpose == order.purpose and o.cid != order.cid and o.status == "NEW":
+            emits += cancel(state, o, now)
+    return emits
+
+
+def _protection_ended(state: ExecState, t: Trade, order: Order, now: int) -> list[Emit]:
+    """A stop or take profit was cancelled or refused while the position is open."""
+    current = _current(t, order.purpose)
+    if current and order.cid != current:
+        return []  # a replaced one, cancelled by us
+    older = [o for o in trade_orders(state, t)
+             if o.purpose == order.purpose and o.cid != order.cid and o.status == "NEW"]
+    if older:  # a replacement was refused: the previous order still protects the position
+        keep = older[-1]
+        if order.purpose == "STOP_LOSS":
+            t.sl_cid, t.stop_price = keep.cid, keep.price
+        else:
+            t.tp_cid, t.tp_price = keep.cid, keep.price
+        return [emit(IncidentReported(
+            kind="PROTECTION_NOT_REPLACED", symbol=t.symbol, setup_id=t.setup_id,
+            detail=f"replacement {order.cid} at {order.price} {order.status.lower()}",
+            action=f"kept {keep.cid} at {keep.price}"), t.setup_id)]
+    if order.purpose == "STOP_LOSS":
+        what = "rejected" if order.status == "REJECTED" else "cancelled"
+        return naked(state, t, f"stop loss {order.cid} {what}", now)
+    return []
 
 
 def _entry_canceled(state: ExecState, t: Trade, order: Order, now: int) -> list[Emit]:
@@ -143,7 +174,7 @@ def _entry_canceled(state: ExecState, t: Trade, order: Order, now: int) -> list[
     ref = (book[0] + book[1]) / 2 if book else t.ref_price
     big_enough = f is None or (remainder >= f.min_qty and remainder * ref >= f.min_notional)
     if order.type == "LIMIT" and t.use_market and t.reason is None and remainder > 0 and big_enough:
-        return _place(state, t, "em", entry_side(t.side), "MARKET", "ENTRY", remainder, None, now)
+        return place(state, t, "em", entry_side(t.side), "MARKET", "ENTRY", remainder, None, now)
     return _entry_done(state, t, now)
 
 
@@ -157,7 +188,7 @@ def close(state: ExecState, t: Trade, reason: ExitReason, now: int) -> list[Emit
     emits: list[Emit] = []
     for o in trade_orders(state, t):
         if o.purpose == "ENTRY":
-            emits += _cancel(state, o, now)
+            emits += cancel(state, o, now)
     return emits + _settle(state, t, now)
 
 
@@ -174,7 +205,7 @@ def _settle(state: ExecState, t: Trade, now: int) -> list[Emit]:
     if t.position > 0 and not closing and failed >= MAX_CLOSE_ATTEMPTS:
         if failed == MAX_CLOSE_ATTEMPTS and not t.close_failed:
             t.close_failed = True
-            return [_emit(IncidentReported(
+            return [emit(IncidentReported(
                 kind="CLOSE_FAILED", symbol=t.symbol, setup_id=t.setup_id,
                 detail=f"{MAX_CLOSE_ATTEMPTS} market closes of {t.position} rejected",
                 action="left to the exchange-side stop and take profit; flatten to retry"), t.setup_id)]
@@ -182,7 +213,7 @@ def _settle(state: ExecState, t: Trade, now: int) -> list[Emit]:
     if t.position > 0 and not closing:
         leg = EXIT_LEGS.get(ExitReason(t.reason))
         if leg is not None:
-            return _place(state, t, leg, exit_side(t.side), "MARKET", _purpose(t.reason), t.position,
+            return place(state, t, leg, exit_side(t.side), "MARKET", _purpose(t.reason), t.position,
                           None, now, reduce_only=True)
     if t.position <= 0 and t.entry_done:
         return finish(state, t, now)
@@ -205,7 +236,7 @@ def _exit_filled(state: ExecState, t: Trade, fill: OrderFilled, now: int) -> lis
         emits: list[Emit] = []
         for o in trade_orders(state, t):
             if o.purpose == "ENTRY":
-                emits += _cancel(state, o, now)
+                emits += cancel(state, o, now)
         return emits + (finish(state, t, now) if t.entry_done else [])
     return []
 
@@ -216,7 +247,7 @@ def finish(state: ExecState, t: Trade, now: int) -> list[Emit]:
         return []
     emits: list[Emit] = []
     for o in trade_orders(state, t):
-        emits += _cancel(state, o, now)
+        emits += cancel(state, o, now)
     t.stage = "DONE"
     qty = t.exit_qty
     entry_avg, exit_avg = t.entry_cost / t.entry_qty, t.exit_cost / qty
@@ -225,14 +256,14 @@ def finish(state: ExecState, t: Trade, now: int) -> list[Emit]:
     pnl = sign * (exit_avg - entry_avg) * qty - fees
     slippage = sign * (entry_avg - t.ref_price) / t.ref_price * 10_000
     state.equity += pnl
-    emits.append(_emit(PositionClosed(
+    emits.append(emit(PositionClosed(
         setup_id=t.setup_id, symbol=t.symbol, side=t.side, reason=ExitReason(t.reason or "INCIDENT"),
         qty=qty, entry_price=entry_avg.quantize(Q8), exit_price=exit_avg.quantize(Q8),
         pnl_usdt=pnl.quantize(Q8), pnl_pct=(pnl / (entry_avg * qty)).quantize(Q8), fees_usdt=fees.quantize(Q8),
         slippage_bps=slippage.quantize(Decimal("0.01")), opened_ts=t.opened_ts or now, closed_ts=now,
         duration_ms=now - (t.opened_ts or now),
     ), t.setup_id))
-    emits.append(_emit(account_payload(state), t.setup_id))
+    emits.append(emit(account_payload(state), t.setup_id))
     return emits
 
 
@@ -266,11 +297,7 @@ def on_report(state: ExecState, report: Payload, now: int) -> list[Emit]:
             return []
         if order.purpose == "STOP_LOSS":
             t.stop_ok = True
-        if t.stage == "DONE":
-            return _cancel(state, order, now)  # the trade ended while this exit was on its way
-        kind = "STOP_LOSS" if order.purpose == "STOP_LOSS" else "TAKE_PROFIT"
-        return [_emit(ProtectionPlaced(client_order_id=cid, setup_id=order.setup_id, symbol=t.symbol,
-                                       kind=kind, trigger_price=order.price or ZERO), t.setup_id)]
+        return _protection_accepted(state, t, order, now)
     if isinstance(report, OrderFilled):
         return _filled(state, order, t, report, now)
     if isinstance(report, OrderCanceled):
@@ -320,9 +347,8 @@ def _ended(state: ExecState, order: Order, t: Trade | None, now: int) -> list[Em
         if order.status == "REJECTED":
             return _entry_done(state, t, now)
         return _entry_canceled(state, t, order, now)
-    if order.purpose == "STOP_LOSS" and t.reason is None and t.position > 0:
-        what = "rejected" if order.status == "REJECTED" else "cancelled"
-        return naked(state, t, f"stop loss {order.cid} {what}", now)
+    if order.purpose in ("STOP_LOSS", "TAKE_PROFIT") and t.reason is None and t.position > 0:
+        return _protection_ended(state, t, order, now)
     return _settle(state, t, now)
 
 
@@ -330,4 +356,4 @@ def naked(state: ExecState, t: Trade, detail: str, now: int) -> list[Emit]:
     incident = IncidentReported(kind="NAKED_POSITION", symbol=t.symbol, setup_id=t.setup_id,
                                 detail=f"{t.side} {t.position} {t.symbol} without a confirmed stop: {detail}",
                                 action="closed at market")
-    return [_emit(incident, t.setup_id), *close(state, t, ExitReason.INCIDENT, now)]
+    return [emit(incident, t.setup_id), *close(state, t, ExitReason.INCIDENT, now)]

@@ -91,6 +91,8 @@ class Trade:
     stop_price: Decimal | None = None
     tp_price: Decimal | None = None
     stop_ok: bool = False
+    sl_cid: str = ""  # the current stop / take profit (a replacement supersedes the first one)
+    tp_cid: str = ""
     opened_emitted: bool = False
     reason: str | None = None  # the exit reason once closing
     close_failed: bool = False
