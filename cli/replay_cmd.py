@@ -1,4 +1,7 @@
-"""`liqfade replay`: run cores in virtual time over recorded events and write what they decide."""
+"""`liqfade replay`: run cores in virtual time over recorded events and write what they decide.
+
+With --from-db/--from-redis it replays a recorded incident from the log and compares (cli/replay_log.py).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ from schemas.signals import SetupConfirmed, SetupRejected
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--events", help="JSONL of envelopes (a stream export or a replay output)")
-    parser.add_argument("--out", required=True, help="directory for events.jsonl and summary.json")
+    parser.add_argument("--out", help="directory for events.jsonl and summary.json (and diff.json with "
+                                      "--from-db/--from-redis); required for the other inputs")
     parser.add_argument("--cores", default="",
                         help="comma-separated cores to run (default: every core built)")
     parser.add_argument("--config", default="", help="config JSON file (default: config/default.json)")
@@ -42,6 +46,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spread-bps", type=Decimal, default=Decimal(1),
                         help="CSV input: spread of the book ticker synthesised at each kline close "
                              "(default 1)")
+    log = parser.add_argument_group("replay an incident from the log and compare with what happened")
+    log.add_argument("--from-db", action="store_true",
+                     help="read the PostgreSQL events table (needs --since and --until)")
+    log.add_argument("--from-redis", action="store_true",
+                     help="read the Redis streams with XRANGE (never through a consumer group)")
+    log.add_argument("--since", help="window start: ISO time (naive = UTC) or epoch ms")
+    log.add_argument("--until", help="window end: ISO time (naive = UTC) or epoch ms")
+    log.add_argument("--config-version", default=None,
+                     help="replay with this version (default: the version active at the replay start)")
+    log.add_argument("--warmup-minutes", default="30",
+                     help="also replay the recorded inputs this long before --since, to rebuild the cores' "
+                          "state; only outputs from --since on are compared (default 30)")
+    log.add_argument("--ignore-types", default="Heartbeat",
+                     help="comma-separated output types counted but not compared (default Heartbeat: its "
+                          "cadence follows the live runner's timer ticks)")
+    log.add_argument("--database-url", default="", help="default: DATABASE_URL from the settings")
+    log.add_argument("--redis-url", default="", help="default: REDIS_URL from the settings")
 
 
 def read_events_jsonl(path: str) -> list[Envelope]:
@@ -136,6 +157,13 @@ def with_outcomes(outputs: Iterable[Envelope], summary: dict[str, Any]) -> Itera
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.from_db or args.from_redis:
+        from cli import replay_log  # imports psycopg and redis only when the log is replayed
+
+        return replay_log.run(args)
+    if not args.out:
+        print("replay needs --out DIR", file=sys.stderr)
+        return 2
     if not args.events and not args.liquidations and not args.klines:
         print("replay needs an input: --events FILE.jsonl and/or --liquidations/--klines CSV",
               file=sys.stderr)

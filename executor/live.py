@@ -109,10 +109,16 @@ async def health(venue: BinanceVenue, key: str) -> HealthCheckResult:
     checks: list[CheckResult] = []
     try:
         started = time.monotonic()
-        skew = await venue.sync_time()
+        # our signed timestamps are local time + the offset learnt at the last sync: the skew that
+        # matters is how far that has drifted from the venue's clock (the simulator's clock is virtual,
+        # so the raw offset there is months; on Binance it is the host's NTP error)
+        before = int(venue.client.timestamp_offset or 0)
+        offset = await venue.sync_time()
         rtt = int((time.monotonic() - started) * 1000)
+        drift = offset - before
         checks.append(CheckResult(name="connectivity", ok=True, detail=f"/fapi/v1/time in {rtt} ms"))
-        checks.append(CheckResult(name="clock_skew", ok=abs(skew) < 1000, detail=f"{skew} ms"))
+        checks.append(CheckResult(name="clock_skew", ok=abs(drift) < 1000,
+                                  detail=f"{drift} ms since the last sync (offset {offset} ms, resynced)"))
     except Exception as exc:  # any failure is the answer here
         checks.append(CheckResult(name="connectivity", ok=False, detail=str(exc)))
     try:
@@ -142,13 +148,13 @@ async def boot(venue: BinanceVenue, state: ExecState, symbols: tuple[Symbol, ...
     out: list[Payload] = []
     filters: tuple[SymbolFilters, ...] = ()
 
-    async def check(name: str, step: Any) -> Any:
+    async def check(name: str, step: Any, detail: Callable[[Any], str] = lambda r: str(r)[:200]) -> Any:
         try:
             result = await step
         except Exception as exc:
             checks.append(CheckResult(name=name, ok=False, detail=f"{type(exc).__name__}: {exc}"))
             return None
-        checks.append(CheckResult(name=name, ok=True, detail=str(result)[:200]))
+        checks.append(CheckResult(name=name, ok=True, detail=detail(result)))
         return result
 
     skew = await check("time_sync", venue.sync_time())
@@ -172,8 +178,8 @@ async def boot(venue: BinanceVenue, state: ExecState, symbols: tuple[Symbol, ...
     for row in balances or []:
         if row.get("asset") == "USDT":
             equity = Decimal(row["balance"]) + Decimal(row.get("crossUnPnl", "0"))
-    incidents = await check("reconcile", reconcile(venue, state, symbols))
-    out += incidents or []
+    reconciled = await check("reconcile", reconcile(venue, state, symbols), lambda r: str(r[1]))
+    out += reconciled[0] if reconciled else []
     ok = all(c.ok for c in checks) and skew is not None
     out.append(BootChecksCompleted(ok=ok, venue="live", checks=tuple(checks), filters=filters))
     out.append(AccountUpdated(equity=equity, wallet_balance=equity, available=equity))
@@ -181,13 +187,18 @@ async def boot(venue: BinanceVenue, state: ExecState, symbols: tuple[Symbol, ...
     return ok
 
 
-async def reconcile(venue: BinanceVenue, state: ExecState, symbols: tuple[str, ...]) -> list[Payload]:
+async def reconcile(venue: BinanceVenue, state: ExecState,
+                    symbols: tuple[str, ...]) -> tuple[list[Payload], str]:
     """Adopt what our state knows; cancel unknown orders and close unknown positions (and report them);
-    query our open orders for fills we missed while we were away."""
+    query our open orders for fills we missed while we were away. Returns the reports and a summary.
+
+    Unknown orders go first, so a foreign reduce-only order cannot stand in the way of the close; a
+    position in a symbol where our state has an open trade is that trade's (adopted, never flattened)."""
     out: list[Payload] = []
     open_ids: set[str] = set()
     mine = {cid for cid, o in state.orders.items() if o.is_open}
     held = {t.symbol for t in state.trades.values() if t.stage != "DONE"}
+    adopted: list[str] = []
     for sym in symbols:
         for o in await venue.call(venue.client.futures_get_open_orders, symbol=sym):
             open_ids.add(o["clientOrderId"])
@@ -201,6 +212,8 @@ async def reconcile(venue: BinanceVenue, state: ExecState, symbols: tuple[str, .
                 out.append(_incident("UNKNOWN_ORDER", sym, f"algo order {a['clientAlgoId']}", "cancelled"))
         for pos in await venue.call(venue.client.futures_position_information, symbol=sym):
             amt = Decimal(pos["positionAmt"])
+            if amt != 0 and sym in held:
+                adopted.append(f"{sym} {amt}")
             if amt != 0 and sym not in held:
                 await venue.call(venue.client.futures_create_order, symbol=sym, type="MARKET", reduceOnly="true",
                                  side="SELL" if amt > 0 else "BUY", quantity=f"{abs(amt):f}")
@@ -209,7 +222,11 @@ async def reconcile(venue: BinanceVenue, state: ExecState, symbols: tuple[str, .
     for cid in sorted(mine - open_ids - queued):
         found = await venue.query(state.orders[cid].symbol, cid)
         out += found or []
-    return out
+    kinds = [p.kind for p in out if isinstance(p, IncidentReported)]
+    summary = (f"adopted {len(held)} open trade(s) (positions: {', '.join(adopted) or 'none'}), "
+               f"{len(mine & open_ids)} of our orders open; cancelled {kinds.count('UNKNOWN_ORDER')} unknown "
+               f"order(s), closed {kinds.count('UNKNOWN_POSITION')} unknown position(s) at market")
+    return out, summary
 
 
 async def catch_up(venue: BinanceVenue, state: ExecState, report: Reporter) -> None:

@@ -55,17 +55,7 @@ class Notifier:
         self._recovering = True
 
     def run(self, stop: threading.Event) -> None:
-        backoff = 0.1
-        while not stop.is_set():
-            try:
-                self.start()
-                while not stop.is_set():
-                    self.step()
-                backoff = 0.1
-            except (redis.ConnectionError, redis.TimeoutError) as exc:
-                logger.warning("redis unavailable ({}); retrying in {:.1f}s", exc, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+        bus.keep_running(stop, self.start, self.step)
 
     def start(self) -> None:
         bus.wait_until_up(self.redis)

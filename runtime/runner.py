@@ -12,10 +12,9 @@ import os
 import resource
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, Generic
+from typing import Generic
 
 import orjson
-import redis
 from loguru import logger
 
 from runtime import bus
@@ -57,6 +56,7 @@ class StreamRunner(Generic[S]):
         self.retention_ms = retention_ms
         self.max_deliveries = max_deliveries
         self.on_commit = on_commit
+        self.writer = bus.Writer(client)
         self.state: S = core.initial_state()
         self.positions: dict[str, str] = {}
         self.processed = 0
@@ -73,17 +73,7 @@ class StreamRunner(Generic[S]):
 
     def run(self, stop: threading.Event) -> None:
         """Process until `stop` is set; the event in hand is always finished first."""
-        backoff = 0.1
-        while not stop.is_set():
-            try:
-                self.start()
-                while not stop.is_set():
-                    self.step()
-                backoff = 0.1
-            except redis.ConnectionError as exc:
-                logger.warning("redis unavailable ({}); retrying in {:.1f}s", exc, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 5.0)
+        bus.keep_running(stop, self.start, self.step)
         logger.info("{} stopped after {} events", self.core.name, self.processed)
 
     def start(self) -> None:
@@ -184,11 +174,12 @@ class StreamRunner(Generic[S]):
             return False
         logger.opt(exception=exc).error("moving {} from {} to {} after {} failures",
                                         entry_id, stream, dlq(stream), attempts)
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.xadd(dlq(stream), {FIELD: raw or b"", b"stream": stream, b"id": entry_id, b"error": repr(exc)[:2000]})
-        self._save(pipe, stream, entry_id)
-        pipe.xack(stream, self.group, entry_id)
-        pipe.execute()
+        self.writer.transaction([
+            ("XADD", dlq(stream), "*", FIELD, raw or b"", b"stream", stream, b"id", entry_id,
+             b"error", repr(exc)[:2000]),
+            self._save(stream, entry_id),
+            ("XACK", stream, self.group, entry_id),
+        ])
         self.failures.pop(entry_id, None)
         return True
 
@@ -207,30 +198,27 @@ class StreamRunner(Generic[S]):
     def commit(self, stream: str | None, entry_id: str | None, event: Envelope | None,
                outputs: Sequence[Envelope]) -> None:
         """Outputs, snapshot, positions and the ack: all or nothing."""
-        pipe = self.redis.pipeline(transaction=True)
+        commands: list[bus.Command] = []
         for envelope in outputs:
             out_stream = stream_of(envelope.payload)
             self.written_streams.add(out_stream)
-            pipe.xadd(out_stream, {FIELD: encode(envelope)})
+            commands.append(("XADD", out_stream, "*", FIELD, encode(envelope)))
         if stream is not None and entry_id is not None:
             self.processed += 1
-            self._save(pipe, stream, entry_id)
-            pipe.xack(stream, self.group, entry_id)
+            commands.append(self._save(stream, entry_id))
+            commands.append(("XACK", stream, self.group, entry_id))
         else:
-            self._save(pipe, None, None)
-        pipe.execute()
+            commands.append(self._save(None, None))
+        self.writer.transaction(commands)
         if self.on_commit is not None:
             self.on_commit(event, outputs)
 
-    def _save(self, pipe: Any, stream: str | None, entry_id: str | None) -> None:
+    def _save(self, stream: str | None, entry_id: str | None) -> bus.Command:
         if stream is not None and entry_id is not None:
             self.positions[stream] = entry_id
-        pipe.hset(self.state_key, mapping={
-            "snapshot": self.core.snapshot(self.state),
-            "positions": orjson.dumps(self.positions),
-            "processed": self.processed,
-            "timer_now": self._last_timer_now,
-        })
+        return ("HSET", self.state_key, "snapshot", self.core.snapshot(self.state),
+                "positions", orjson.dumps(self.positions), "processed", self.processed,
+                "timer_now", self._last_timer_now)
 
     # --- housekeeping ----------------------------------------------------------------------------
 

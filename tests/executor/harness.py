@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from executor.runner import run_live
 from runtime import bus
+from runtime.core import Emit, envelopes
 from runtime.settings import Settings
 from schemas.config import BotConfig
 from schemas.envelope import Envelope, Payload
@@ -35,42 +36,21 @@ def live_settings(redis_url: str, base_url: str) -> Settings:
                     jwt_secret=SecretStr("test-only-secret-for-live-mode"))
 
 
-class Harness:
-    def __init__(self, sim: SimulatorThread, redis_url: str) -> None:
-        self.sim = sim
-        self.running: RunningSimulator = sim.running  # type: ignore[assignment]
+class Bus:
+    """The executor's streams as a test sees them: append inputs, read and wait for `executions`."""
+
+    def __init__(self, redis_url: str) -> None:
         self.redis = redis.Redis.from_url(redis_url)
         self.seq = 0
 
-    # --- market ------------------------------------------------------------------------------------
-    def set_book(self, bid: str, ask: str, bid_qty: str = "5", ask_qty: str = "5", symbol: str = "BTCUSDT") -> None:
-        """The simulator's book (matching) and `md.<SYMBOL>` (what the executor reads) move together."""
-        inner = self.running.sim
-
-        async def apply() -> None:
-            now = inner.clock.now_ms()
-            raw = {"s": symbol, "b": bid, "a": ask, "B": bid_qty, "A": ask_qty, "u": now, "T": now}
-            inner.market.apply_raw_book(raw)
-            inner.trading.on_book(symbol, Decimal(bid), Decimal(ask), now)
-
-        self.sim.call(apply())
-        self.seq += 1
-        self.append(book(int(time.time() * 1000) + self.seq, bid, ask, bid_qty=bid_qty, ask_qty=ask_qty))
-
-    def fault(self, fault: dict[str, Any]) -> None:
-        self.sim.call(self.running.fault(fault))
-
-    # --- bus ---------------------------------------------------------------------------------------
     def append(self, envelope: Envelope) -> None:
         bus.append(self.redis, [envelope])
 
-    def approve(self, side: str, setup_id: str, qty: str = "0.010", ref: str = "100000.1", **kw: Any) -> None:
-        kw.setdefault("entry_fill_timeout_ms", 5_000)
+    def command(self, payload: Payload) -> None:
+        """Any input payload, wrapped as the runtime wraps a core's outputs, onto its stream."""
         self.seq += 1
-        self.append(approved(int(time.time() * 1000) + self.seq, side, qty, ref, setup_id=setup_id, **kw))  # type: ignore[arg-type]
-
-    def flatten(self, key: str) -> None:
-        self.append(flatten(int(time.time() * 1000), key))
+        now = int(time.time() * 1000)
+        bus.append(self.redis, envelopes([Emit(payload)], source="test", cause_id=f"test/{self.seq}", now=now))
 
     def executions(self) -> list[Envelope]:
         entries: list[tuple[bytes, dict[bytes, bytes]]] = self.redis.xrange(EXECUTIONS)  # type: ignore[assignment]
@@ -91,11 +71,51 @@ class Harness:
         result: list[Payload] = wait_for(enough, timeout)
         return result
 
+
+class Harness(Bus):
+    def __init__(self, sim: SimulatorThread, redis_url: str) -> None:
+        super().__init__(redis_url)
+        self.sim = sim
+        self.running: RunningSimulator = sim.running  # type: ignore[assignment]
+
+    # --- market ------------------------------------------------------------------------------------
+    def set_book(self, bid: str, ask: str, bid_qty: str = "5", ask_qty: str = "5", symbol: str = "BTCUSDT") -> None:
+        """The simulator's book (matching) and `md.<SYMBOL>` (what the executor reads) move together."""
+        inner = self.running.sim
+
+        async def apply() -> None:
+            now = inner.clock.now_ms()
+            raw = {"s": symbol, "b": bid, "a": ask, "B": bid_qty, "A": ask_qty, "u": now, "T": now}
+            inner.market.apply_raw_book(raw)
+            inner.trading.on_book(symbol, Decimal(bid), Decimal(ask), now)
+
+        self.sim.call(apply())
+        self.seq += 1
+        self.append(book(int(time.time() * 1000) + self.seq, bid, ask, bid_qty=bid_qty, ask_qty=ask_qty))
+
+    def fault(self, fault: dict[str, Any]) -> None:
+        self.sim.call(self.running.fault(fault))
+
+    # --- bus ---------------------------------------------------------------------------------------
+    def approve(self, side: str, setup_id: str, qty: str = "0.010", ref: str = "100000.1", **kw: Any) -> None:
+        kw.setdefault("entry_fill_timeout_ms", 5_000)
+        self.seq += 1
+        self.append(approved(int(time.time() * 1000) + self.seq, side, qty, ref, setup_id=setup_id, **kw))  # type: ignore[arg-type]
+
+    def flatten(self, key: str) -> None:
+        self.append(flatten(int(time.time() * 1000), key))
+
     # --- the simulator's REST view -----------------------------------------------------------------
-    def rest(self, path: str, params: dict[str, Any] | None = None) -> Any:
+    def rest(self, path: str, params: dict[str, Any] | None = None, method: str = "GET") -> Any:
+        """A signed call with the simulator's default key (an operator's own orders, or a look)."""
         url = f"{self.running.base_url}{path}?{signed_query(params or {})}"
-        with urllib.request.urlopen(urllib.request.Request(url, headers=HEADERS), timeout=5) as resp:
+        request = urllib.request.Request(url, headers=HEADERS, method=method)
+        with urllib.request.urlopen(request, timeout=5) as resp:
             return orjson.loads(resp.read())
+
+    def open_algos(self) -> list[tuple[str, Decimal]]:
+        algos = self.rest("/fapi/v1/openAlgoOrders", {"symbol": "BTCUSDT"})
+        return sorted((a["orderType"], Decimal(a["triggerPrice"])) for a in algos)
 
     def sim_orders(self, cid_prefix: str) -> list[Any]:
         acct = self.running.sim.trading.account

@@ -29,7 +29,6 @@ def fill_long(h: Harness) -> None:
 def test_venue_when_entry_gets_503_unknown_but_was_placed_exactly_one_order_exists(redis_url: str) -> None:
     with live_executor(redis_url) as h:
         h.wait("BootChecksCompleted")
-        time.sleep(0.2)
         h.fault({"action": "rest_error", "kind": "unknown_placed", "count": 1, "path": "/fapi/v1/order"})
         h.approve("LONG", "u1")
         h.wait("OrderAccepted", setup_id="u1")
@@ -44,7 +43,6 @@ def test_venue_when_stop_placement_fails_every_attempt_position_closed_within_1s
         redis_url: str) -> None:
     with live_executor(redis_url) as h:
         h.wait("BootChecksCompleted")
-        time.sleep(0.2)
         h.approve("LONG", "naked")
         h.wait("OrderAccepted", setup_id="naked")
         # the first try and both retries of the stop fail (503 Service Unavailable)
@@ -65,7 +63,6 @@ def test_venue_when_stop_placement_fails_every_attempt_position_closed_within_1s
 def test_venue_when_listen_key_expires_a_fill_in_the_gap_is_not_missed(redis_url: str) -> None:
     with live_executor(redis_url) as h:
         h.wait("BootChecksCompleted")
-        time.sleep(0.2)
         h.approve("LONG", "lk")
         h.wait("OrderAccepted", setup_id="lk")
         keys_before = {k["listenKey"] for k in h.running.state()["listen_keys"]}
@@ -81,7 +78,6 @@ def test_venue_when_listen_key_expires_a_fill_in_the_gap_is_not_missed(redis_url
 def test_venue_when_banned_reports_418_and_stops_sending(redis_url: str) -> None:
     with live_executor(redis_url) as h:
         h.wait("BootChecksCompleted")
-        time.sleep(0.2)
         h.fault({"action": "rate_limit", "seconds": 30, "ban_after": 1, "ban_seconds": 120})
         h.approve("LONG", "ban")
         err = h.wait("VenueError", code=418)[0]
@@ -102,7 +98,6 @@ def test_executor_when_killed_after_sending_entry_and_restarted_no_duplicate_and
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             h.wait("BootChecksCompleted", timeout=30)
-            time.sleep(0.3)
             h.approve("LONG", "crash", entry_fill_timeout_ms=30_000)
             wait_for(lambda: h.sim_orders("lf-"), timeout=10)
             proc.send_signal(signal.SIGKILL)  # right after the entry reached the venue

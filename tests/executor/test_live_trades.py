@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import time
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 import pytest
 from binance.ws.reconnecting_websocket import ReconnectingWebsocket
 
-from schemas.orders import BootChecksCompleted, OrderFilled, OrderSubmitted
-from schemas.positions import PositionClosed
-from tests.executor.harness import Harness, live_executor
+from schemas.orders import (
+    BootChecksCompleted,
+    OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
+    OrderSubmitted,
+    ProtectionPlaced,
+)
+from schemas.positions import PositionClosed, PositionOpened
+from tests.executor.harness import Harness, live_executor, wait_for
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +28,6 @@ def _fast_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def open_trade(h: Harness, side: str, setup_id: str, **kw: Any) -> None:
     h.set_book("100000.0", "100000.1")
-    time.sleep(0.1)  # the executor reads md and intents in one batch, intents first: let the book land
     h.approve(side, setup_id, ref="100000.1" if side == "LONG" else "100000.0", **kw)
     h.wait("OrderAccepted", client_order_id=_cid(h, setup_id, "el"))
     if side == "LONG":
@@ -80,15 +85,12 @@ def test_live_when_each_exit_happens_long_and_short_trades_close_with_that_reaso
 
 
 def _wait_no_algos(h: Harness) -> bool:
-    from tests.executor.harness import wait_for
-
     return bool(wait_for(lambda: h.rest("/fapi/v1/openAlgoOrders", {"symbol": "BTCUSDT"}) == [] or None))
 
 
 def test_live_when_limit_partly_fills_and_times_out_the_rest_goes_at_market(redis_url: str) -> None:
     with live_executor(redis_url) as h:
         h.wait("BootChecksCompleted")
-        time.sleep(0.2)  # the book first (one read batch holds intents before md)
         h.approve("LONG", "partial", entry_fill_timeout_ms=600)
         h.wait("OrderAccepted", setup_id="partial")
         h.set_book("99999.9", "100000.0", ask_qty="0.004")  # only 0.004 offered at our price
@@ -103,3 +105,38 @@ def test_live_when_limit_partly_fills_and_times_out_the_rest_goes_at_market(redi
         closed = h.wait("PositionClosed", setup_id="partial")[0]
         assert closed.reason == "FLATTEN"  # type: ignore[attr-defined]
         assert h.wait("FlattenCompleted")
+
+
+def test_live_when_market_remainder_moves_the_average_stop_and_tp_are_replaced_before_the_old_go(
+        redis_url: str) -> None:
+    with live_executor(redis_url) as h:
+        h.wait("BootChecksCompleted")
+        h.approve("LONG", "rebase", entry_fill_timeout_ms=2_000)
+        h.wait("OrderAccepted", setup_id="rebase")
+        h.set_book("99999.9", "100000.0", ask_qty="0.004")  # 0.004 at our bid: first stop/TP from 100000.0
+        h.set_book("100100.0", "100100.1")  # the market runs away: the remainder is bought at 100100.1
+        opened = h.wait("PositionOpened", setup_id="rebase")[0]
+        avg = (Decimal("0.004") * Decimal("100000.0") + Decimal("0.006") * Decimal("100100.1")) / Decimal("0.010")
+        tick = Decimal("0.1")
+        stop = (avg * (1 - Decimal("0.0045")) / tick).to_integral_value(ROUND_CEILING) * tick
+        tp = (avg * (1 + Decimal("0.0035")) / tick).to_integral_value(ROUND_CEILING) * tick
+        assert isinstance(opened, PositionOpened) and opened.entry_price == avg
+        assert (opened.stop_price, opened.take_profit_price) == (stop, tp) == (Decimal("99609.8"), Decimal("100410.3"))
+        placed = [p for p in h.wait("ProtectionPlaced", count=4, setup_id="rebase") if isinstance(p, ProtectionPlaced)]
+        assert sorted(p.trigger_price for p in placed) == sorted([Decimal("99550.0"), Decimal("100350.0"), stop, tp])
+        assert wait_for(lambda: h.open_algos() == [("STOP_MARKET", stop), ("TAKE_PROFIT_MARKET", tp)])
+        # make before break: each old exit is cancelled only after its replacement was accepted
+        events = [e.payload for e in h.executions()]
+        for leg in ("sl", "tp"):
+            old = next(p.client_order_id for p in placed if p.client_order_id.endswith(f"-{leg}"))
+            accepted = _index(events, OrderAccepted, old + "2")
+            canceled = _index(events, OrderCanceled, old)
+            assert accepted < canceled
+        assert h.payloads("IncidentReported") == []
+        h.set_book("99600.0", "99600.1")  # below the new stop, above the old one
+        closed = h.wait("PositionClosed", setup_id="rebase")[0]
+        assert isinstance(closed, PositionClosed) and closed.reason == "SL"
+
+
+def _index(events: list[Any], type_: type[OrderAccepted | OrderCanceled], cid: str) -> int:
+    return next(i for i, p in enumerate(events) if isinstance(p, type_) and p.client_order_id == cid)

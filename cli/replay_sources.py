@@ -1,0 +1,197 @@
+"""Recorded envelopes for `liqfade replay --from-db/--from-redis`: the audit log or the live streams.
+
+Both sources give the same thing: every decodable envelope in a time window with the stream and stream
+id it was recorded under, ordered by event time (ties in append order), plus a count of what could not
+be decoded. They also find the config version a replay should start with.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import cast
+
+import psycopg
+import redis
+
+from runtime.bus import id_key
+from schemas.commands import ConfigPublished
+from schemas.config import BotConfig
+from schemas.envelope import Envelope
+from schemas.registry import FIELD, SkipEvent, decode
+from schemas.streams import ALL_STREAMS, COMMANDS
+
+# Redis stream ids are append (wall-clock) times, event ts can be earlier (exchange time) or, rarely,
+# later (an explicit emit time): read this much more by id and filter by event time.
+REDIS_ID_SLACK_MS = 300_000
+XRANGE_PAGE = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    stream: str
+    stream_id: str
+    envelope: Envelope
+
+
+@dataclass
+class Recording:
+    events: list[Recorded] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # undecodable entries in the window, by kind
+
+    def sort(self) -> None:
+        """Event time first; ties keep append order (the stream id), then a fixed stream order."""
+        self.events.sort(key=lambda r: (r.envelope.ts, _safe_id_key(r.stream_id), r.stream))
+
+
+@dataclass(frozen=True, slots=True)
+class ChosenConfig:
+    config: BotConfig
+    origin: str  # how it was chosen, for the report
+
+
+def parse_time(text: str) -> int:
+    """Epoch ms from an ISO time (naive means UTC) or from epoch ms digits. ValueError when neither."""
+    value = text.strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{text!r} is neither an ISO time nor epoch milliseconds") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _safe_id_key(stream_id: str) -> tuple[int, int]:
+    try:
+        return id_key(stream_id)
+    except ValueError:
+        return (0, 0)
+
+
+def _at(ms: int) -> datetime:
+    seconds, millis = divmod(ms, 1000)
+    return datetime.fromtimestamp(seconds, UTC).replace(microsecond=millis * 1000)
+
+
+# --- PostgreSQL: the projector's `events` table ---------------------------------------------------------
+
+_DB_QUERY = (
+    "SELECT stream, stream_id, raw, decoded, skip_reason FROM events"
+    " WHERE (ts >= %(start)s AND ts <= %(end)s)"
+    "    OR (ts IS NULL AND NOT decoded"
+    "        AND (CASE WHEN stream_id ~ '^[0-9]{1,15}-[0-9]+$'"
+    "             THEN split_part(stream_id, '-', 1)::bigint END) BETWEEN %(start_ms)s AND %(end_ms)s)"
+    " ORDER BY ts_ms, seq"
+)
+
+
+def load_from_db(url: str, start_ms: int, end_ms: int) -> Recording:
+    """Rows with event time in [start_ms, end_ms]. Rows the projector could not decode (decoded=false),
+    and rows this build cannot decode, are counted in `skipped` and left out."""
+    recording = Recording()
+    params = {"start": _at(start_ms), "end": _at(end_ms), "start_ms": start_ms, "end_ms": end_ms}
+    with psycopg.connect(url, connect_timeout=10) as conn, conn.cursor(name="liqfade_replay") as cur:
+        cur.itersize = 5_000
+        cur.execute(_DB_QUERY, params)
+        for stream, stream_id, raw, decoded, skip_reason in cur:
+            if not decoded:
+                kind = str(skip_reason or "undecoded").split(":", 1)[0]
+                recording.skipped[f"undecoded:{kind}"] += 1
+                continue
+            try:
+                envelope = decode(raw)
+            except SkipEvent as skip:
+                recording.skipped[skip.kind] += 1
+                continue
+            recording.events.append(Recorded(str(stream), str(stream_id), envelope))
+    recording.sort()
+    return recording
+
+
+def db_config(url: str, version: int | None, at_ms: int) -> ChosenConfig | None:
+    """Version `version` from `bot_config`, or the version active at `at_ms` (the newest created by then:
+    publish and rollback always create the highest version). None when there is no such row."""
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        if version is not None:
+            row = conn.execute("SELECT version, config::text FROM bot_config WHERE version = %s",
+                               (version,)).fetchone()
+            origin = "bot_config v{} (--config-version)"
+        else:
+            row = conn.execute("SELECT version, config::text FROM bot_config WHERE created_at <= %s"
+                               " ORDER BY version DESC LIMIT 1", (_at(at_ms),)).fetchone()
+            origin = "bot_config v{} (active at the replay start)"
+    if row is None:
+        return None
+    return ChosenConfig(BotConfig.model_validate_json(row[1]), origin.format(row[0]))
+
+
+# --- Redis: XRANGE over every stream (never a consumer group: a replay must not move anybody's cursor) -
+
+def _xrange(client: redis.Redis, stream: str, low: str, high: str) -> Iterator[tuple[str, dict[bytes, bytes]]]:
+    start = low
+    while True:
+        page = cast(list[tuple[bytes, dict[bytes, bytes]]],
+                    client.xrange(stream, min=start, max=high, count=XRANGE_PAGE))
+        for raw_id, fields in page:
+            yield raw_id.decode(), fields
+        if len(page) < XRANGE_PAGE:
+            return
+        start = "(" + page[-1][0].decode()
+
+
+def load_from_redis(url: str, start_ms: int | None, end_ms: int | None,
+                    streams: tuple[str, ...] = ALL_STREAMS) -> Recording:
+    """Entries of every stream with event time in the window (open ends read everything), merged by
+    event time. Undecodable entries whose append time is in the window are counted and left out."""
+    low = "-" if start_ms is None else f"{max(0, start_ms - REDIS_ID_SLACK_MS)}-0"
+    high = "+" if end_ms is None else f"{end_ms + REDIS_ID_SLACK_MS}-{2**64 - 1}"
+    lo, hi = (start_ms if start_ms is not None else -1), (end_ms if end_ms is not None else 2**63)
+    recording = Recording()
+    client = redis.Redis.from_url(url, socket_connect_timeout=10)
+    try:
+        for stream in streams:
+            for stream_id, fields in _xrange(client, stream, low, high):
+                raw = fields.get(FIELD)
+                try:
+                    if raw is None:
+                        raise SkipEvent("malformed", f"entry has no {FIELD.decode()!r} field")
+                    envelope = decode(raw)
+                except SkipEvent as skip:
+                    if lo <= _safe_id_key(stream_id)[0] <= hi:
+                        recording.skipped[skip.kind] += 1
+                    continue
+                if lo <= envelope.ts <= hi:
+                    recording.events.append(Recorded(stream, stream_id, envelope))
+    finally:
+        client.close()
+    recording.sort()
+    return recording
+
+
+def redis_config(url: str, version: int | None, at_ms: int | None) -> ChosenConfig | None:
+    """The config of a `ConfigPublished` still on the commands stream: version `version`, or the last
+    one published at or before `at_ms` (None: the last one)."""
+    published = [r.envelope for r in load_from_redis(url, None, None, streams=(COMMANDS,)).events
+                 if isinstance(r.envelope.payload, ConfigPublished)]
+    chosen: ConfigPublished | None = None
+    for envelope in published:
+        payload = envelope.payload
+        assert isinstance(payload, ConfigPublished)
+        if version is not None:
+            if payload.version == version:
+                chosen = payload
+        elif at_ms is None or envelope.ts <= at_ms:
+            chosen = payload
+    if chosen is None:
+        return None
+    how = "--config-version" if version is not None else "last published before the replay start"
+    return ChosenConfig(chosen.config, f"ConfigPublished v{chosen.version} on {COMMANDS} ({how})")

@@ -1,0 +1,97 @@
+"""Live boot: reconcile with what the venue holds (seed §10.2, DESIGN §6), and the health check."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from binance.ws.reconnecting_websocket import ReconnectingWebsocket
+
+from schemas.commands import HealthCheckRequested
+from schemas.orders import BootChecksCompleted, HealthCheckResult
+from schemas.positions import IncidentReported, PositionClosed
+from tests.executor.harness import Harness, live_executor, simulator, wait_for
+
+
+@pytest.fixture(autouse=True)
+def _fast_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ReconnectingWebsocket, "TIMEOUT", 1)
+
+
+def _position(h: Harness) -> Decimal:
+    return sum((Decimal(p["positionAmt"]) for p in h.rest("/fapi/v3/positionRisk", {"symbol": "BTCUSDT"})),
+               Decimal(0))
+
+
+def _reconcile_detail(boot: BootChecksCompleted) -> str:
+    return next(c.detail for c in boot.checks if c.name == "reconcile")
+
+
+def test_boot_when_venue_holds_a_foreign_position_and_orders_cancels_them_and_closes_it(redis_url: str) -> None:
+    with simulator() as sim:
+        h = Harness(sim, redis_url)
+        h.set_book("100000.0", "100000.1")
+        # someone else's trading on the same account: a position, a resting order and a stop
+        h.rest("/fapi/v1/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.005",
+                                  "newClientOrderId": "manual-pos"}, method="POST")
+        h.rest("/fapi/v1/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.002",
+                                  "price": "90000.0", "timeInForce": "GTC", "newClientOrderId": "manual-limit"},
+               method="POST")
+        h.rest("/fapi/v1/algoOrder", {"algoType": "CONDITIONAL", "symbol": "BTCUSDT", "side": "SELL",
+                                      "type": "STOP_MARKET", "triggerPrice": "95000.0", "closePosition": "true",
+                                      "clientAlgoId": "manual-stop"}, method="POST")
+        assert _position(h) == Decimal("0.005")
+        with live_executor(redis_url, sim=sim) as h:
+            boot = h.wait("BootChecksCompleted")[0]
+            assert isinstance(boot, BootChecksCompleted) and boot.ok
+            detail = _reconcile_detail(boot)
+            assert "cancelled 2 unknown order(s)" in detail and "closed 1 unknown position(s)" in detail
+            incidents = h.payloads("IncidentReported")
+            assert sorted((i.kind, i.action) for i in incidents if isinstance(i, IncidentReported)) == [
+                ("UNKNOWN_ORDER", "cancelled"), ("UNKNOWN_ORDER", "cancelled"),
+                ("UNKNOWN_POSITION", "closed at market")]
+            assert any("manual-limit" in i.detail for i in incidents)  # type: ignore[attr-defined]
+            assert any("manual-stop" in i.detail for i in incidents)  # type: ignore[attr-defined]
+            assert _position(h) == 0
+            assert h.rest("/fapi/v1/openOrders", {"symbol": "BTCUSDT"}) == []
+            assert h.open_algos() == []
+
+
+def test_boot_when_restarted_mid_trade_adopts_its_position_and_keeps_its_protection(redis_url: str) -> None:
+    with simulator() as sim:
+        with live_executor(redis_url, sim=sim) as h:
+            h.wait("BootChecksCompleted")
+            h.approve("LONG", "adopt")
+            h.wait("OrderAccepted", setup_id="adopt")
+            h.set_book("99999.9", "100000.0")
+            h.wait("ProtectionPlaced", count=2, setup_id="adopt")
+        protection = h.open_algos()
+        assert protection == [("STOP_MARKET", Decimal("99550.0")), ("TAKE_PROFIT_MARKET", Decimal("100350.0"))]
+        with live_executor(redis_url, sim=sim) as h:
+            boot = h.wait("BootChecksCompleted", count=2)[1]
+            assert isinstance(boot, BootChecksCompleted) and boot.ok
+            assert "adopted 1 open trade(s) (positions: BTCUSDT 0.010)" in _reconcile_detail(boot)
+            assert "cancelled 0 unknown order(s), closed 0 unknown position(s)" in _reconcile_detail(boot)
+            assert h.payloads("IncidentReported") == []
+            assert _position(h) == Decimal("0.010") and h.open_algos() == protection
+            h.set_book("100400.0", "100400.1")  # the adopted take profit still works and is still ours
+            closed = h.wait("PositionClosed", setup_id="adopt")[0]
+            assert isinstance(closed, PositionClosed) and closed.reason == "TP"
+            assert wait_for(lambda: h.open_algos() == [])
+
+
+def test_health_when_requested_twice_live_answers_once_with_every_check(redis_url: str) -> None:
+    with live_executor(redis_url) as h:
+        h.wait("BootChecksCompleted")
+        request = HealthCheckRequested(idempotency_key="hc-1", actor="test")
+        h.command(request)
+        h.command(request)
+        result = h.wait("HealthCheckResult", idempotency_key="hc-1")[0]
+        assert isinstance(result, HealthCheckResult) and result.ok
+        checks = {c.name: c for c in result.checks}
+        assert set(checks) == {"connectivity", "clock_skew", "permissions", "rate_limit"}
+        assert all(c.ok for c in checks.values())
+        assert "/2400 weight used" in checks["rate_limit"].detail
+        h.command(HealthCheckRequested(idempotency_key="hc-2", actor="test"))
+        h.wait("HealthCheckResult", idempotency_key="hc-2")  # hc-2 came after the duplicate: it is done
+        assert len(h.payloads("HealthCheckResult", idempotency_key="hc-1")) == 1
