@@ -23,6 +23,7 @@ PROCESSES = "simulator,ingest,strategy,governor,executor,projector"
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_demo_when_no_services_given_runs_embedded_and_a_paper_trade_reaches_postgres(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
     env.update(API_PORT=str(free_port()), LOG_LEVEL="WARNING")
