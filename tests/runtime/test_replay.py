@@ -43,7 +43,6 @@ def test_replay_when_deadlines_pass_between_events_fires_timers_in_time_order() 
 
 def test_replay_when_outputs_feed_other_cores_routes_them_before_the_next_input() -> None:
     from runtime.core import Decision
-    from tests.runtime.counting_core import CountState
 
     class Echo(CountingCore):
         """Reads the counter's output and answers on its own stream, once per CountSeen."""
