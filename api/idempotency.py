@@ -31,7 +31,10 @@ async def run_once(
     action: Action,
 ) -> dict[str, Any]:
     """Run `action` (which returns the response body and its outcome) unless `key` already ran."""
-    canonical = orjson.dumps(request, option=orjson.OPT_SORT_KEYS)
+    try:
+        canonical = orjson.dumps(request, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError as exc:  # e.g. an integer beyond 64 bits: no config value is that large
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"request cannot be stored: {exc}") from exc
     if b"\\u0000" in canonical:  # PostgreSQL text and jsonb cannot hold NUL
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "text must not contain NUL characters")
     digest = hashlib.sha256(canonical).hexdigest()

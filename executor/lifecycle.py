@@ -110,7 +110,9 @@ def _reprotect(state: ExecState, t: Trade, now: int) -> list[Emit]:
     replaced. Algo orders cannot be modified, so: make before break. The new order is placed first and
     the old one is cancelled only once the new one is accepted (on_report); if the new one is refused,
     the old one stays and an incident says so. Both are closePosition orders on the same side; while
-    both exist, whichever triggers first closes the position and the other expires unfilled."""
+    both exist, whichever triggers first closes the position and the other expires unfilled (the
+    simulator does exactly that). Whether Binance's algo endpoint refuses a second same-side
+    closePosition order (the legacy endpoint's -4130) is not verified: if it does, the old exit stays."""
     if t.reason is not None or t.position <= 0 or t.stop_price is None or t.tp_price is None:
         return []
     f = state.filters.get(t.symbol)

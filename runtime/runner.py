@@ -125,9 +125,10 @@ class StreamRunner(Generic[S]):
             replies = bus.read_group(self.redis, self.group, self.consumer, streams, count=self.batch,
                                      block=block_ms)
         # Across streams, take entries in the order Redis appended them (ids are append times), so an
-        # intent is never decided on a book older than one that had already arrived.
+        # intent is never decided on a book older than one that had already arrived. Ids are per stream:
+        # within one millisecond, market data goes first.
         merged = sorted(((entry_id, stream, fields) for stream, entries in replies for entry_id, fields in entries),
-                        key=lambda item: bus.id_key(item[0]))
+                        key=lambda item: arrival_key(item[1], item[0]))
         for entry_id, stream, fields in merged:
             if not self.process_entry(stream, entry_id, fields):
                 self._recovering = True  # retry the failed entry before anything newer
@@ -234,6 +235,11 @@ class StreamRunner(Generic[S]):
     def trim(self, now: int) -> None:
         for stream in self.written_streams:
             bus.trim(self.redis, stream, now, self.retention_ms)
+
+
+def arrival_key(stream: str, entry_id: str) -> tuple[int, int, int]:
+    ms, seq = bus.id_key(entry_id)
+    return ms, 0 if stream.startswith("md.") else 1, seq
 
 
 def rss_mb() -> float:

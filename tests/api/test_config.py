@@ -103,3 +103,10 @@ def test_post_when_idempotency_key_missing_is_400(client: TestClient, auth: dict
         response = client.post(path, headers=auth, json={"config": {}} if path.endswith("publish") else None)
         assert response.status_code == 400, path
         assert response.json()["detail"] == "the Idempotency-Key header is required"
+
+
+
+def test_config_publish_when_a_number_exceeds_64_bits_is_422_not_500(client: TestClient, auth: dict[str, str]) -> None:
+    body = {"config": {"leverage": 2**70}, "note": "fuzz"}
+    response = client.post("/api/config/publish", json=body, headers={**auth, "Idempotency-Key": "big-int"})
+    assert response.status_code == 422

@@ -45,12 +45,24 @@ class Bus:
 
     def append(self, envelope: Envelope) -> None:
         bus.append(self.redis, [envelope])
+        self._next_ms()
 
     def command(self, payload: Payload) -> None:
         """Any input payload, wrapped as the runtime wraps a core's outputs, onto its stream."""
         self.seq += 1
         now = int(time.time() * 1000)
-        bus.append(self.redis, envelopes([Emit(payload)], source="test", cause_id=f"test/{self.seq}", now=now))
+        self.append(envelopes([Emit(payload)], source="test", cause_id=f"test/{self.seq}", now=now)[0])
+
+    def _next_ms(self) -> None:
+        """Stream ids are per stream: two entries on different streams in the same millisecond both get
+        `<ms>-0` and the runner cannot tell which came first (it then takes `intents` before `md.*`).
+        Waiting for Redis's clock to pass that millisecond makes the next input strictly later."""
+        seconds, micros = self.redis.time()
+        start = int(seconds) * 1000 + int(micros) // 1000
+        while True:
+            seconds, micros = self.redis.time()
+            if int(seconds) * 1000 + int(micros) // 1000 > start:
+                return
 
     def executions(self) -> list[Envelope]:
         entries: list[tuple[bytes, dict[bytes, bytes]]] = self.redis.xrange(EXECUTIONS)  # type: ignore[assignment]

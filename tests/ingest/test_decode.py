@@ -16,7 +16,7 @@ from schemas.registry import REGISTRY, decode, encode
 from simulator import payloads
 from simulator.sources import kline_ticks, load_klines_csv, load_liquidations_csv
 
-FIXTURES = Path("/work/shared/fixtures/binance")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "binance"
 DATA = Path(__file__).resolve().parents[2] / "data" / "market"
 RECV = 1_700_000_000_123
 

@@ -18,7 +18,7 @@ from schemas.feed import FeedRecovered, FeedStale
 from simulator import streams as sim_streams
 from simulator.recording import read_recording
 
-FIXTURES = Path("/work/shared/fixtures/binance")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "binance"
 
 
 def book(symbol: str, update_id: int) -> MdEvent:

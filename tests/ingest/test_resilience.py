@@ -136,7 +136,7 @@ def test_ingest_when_connections_dropped_five_times_and_feed_silent_recovers_wit
     liq_ids = [e.id for e in md if isinstance(e.payload, LiquidationObserved)]
     assert len(liq_ids) == len(set(liq_ids))  # none twice
     assert {p["o"]["T"] for p in sent_snapshot} <= liquidation_times(redis_client)  # none lost
-    assert len(sent_snapshot) >= 5
+    assert len(sent_snapshot) >= 3  # at least the three awaited after the silence
 
     closed = Counter(e.id for e in md if isinstance(e.payload, KlineClosed))
     warmed = {e.payload.open_time for e in md if isinstance(e.payload, KlineClosed)

@@ -17,7 +17,7 @@ from schemas.market import BookTickerUpdated, LiquidationObserved
 from tests.ingest.harness import read_stream
 from tests.support.services import RedisServer
 
-FIXTURES = Path("/work/shared/fixtures/binance")
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "binance"
 
 
 def wrapped(name: str, stream: str, **changes: Any) -> bytes:

@@ -133,3 +133,11 @@ def test_trim_when_entries_are_within_retention_keeps_them(redis_client: redis.R
     delivered = bus.read_group(redis_client, GROUP_PROJECTOR, "p", {stream: ">"}, count=10)
     redis_client.xack(stream, GROUP_PROJECTOR, *[entry_id for entry_id, _ in delivered[0][1]])
     assert bus.trim(redis_client, stream, now_ms=1_005, retention_ms=0, approximate=False) == 5
+
+
+def test_arrival_key_when_same_millisecond_on_two_streams_puts_market_data_first() -> None:
+    from runtime.runner import arrival_key
+
+    entries = [("intents", "5-0"), ("md.BTCUSDT", "5-0"), ("md.BTCUSDT", "4-3"), ("intents", "5-1")]
+    assert sorted(entries, key=lambda e: arrival_key(*e)) == [
+        ("md.BTCUSDT", "4-3"), ("md.BTCUSDT", "5-0"), ("intents", "5-0"), ("intents", "5-1")]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import os
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -19,12 +18,7 @@ from simulator import SimConfig
 from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 
 T = TypeVar("T")
-# shared/ sits beside the repository checkout (locally /work/shared, in CI next to the fresh clone).
-FIXTURES = (
-    Path(os.environ.get("LIQFADE_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
-    / "fixtures"
-    / "binance"
-)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "binance"
 
 
 def fast_config(**overrides: Any) -> SimConfig:
