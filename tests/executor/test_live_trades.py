@@ -126,9 +126,13 @@ def test_live_when_market_remainder_moves_the_average_stop_and_tp_are_replaced_b
         assert sorted(p.trigger_price for p in placed) == sorted([Decimal("99550.0"), Decimal("100350.0"), stop, tp])
         assert wait_for(lambda: h.open_algos() == [("STOP_MARKET", stop), ("TAKE_PROFIT_MARKET", tp)])
         # make before break: each old exit is cancelled only after its replacement was accepted
+        olds = [next(p.client_order_id for p in placed if p.client_order_id.endswith(f"-{leg}"))
+                for leg in ("sl", "tp")]
+        assert wait_for(lambda: all(  # the exchange may show the cancel before its report is on the stream
+            any(isinstance(e.payload, OrderCanceled) and e.payload.client_order_id == old for e in h.executions())
+            for old in olds))
         events = [e.payload for e in h.executions()]
-        for leg in ("sl", "tp"):
-            old = next(p.client_order_id for p in placed if p.client_order_id.endswith(f"-{leg}"))
+        for old in olds:
             accepted = _index(events, OrderAccepted, old + "2")
             canceled = _index(events, OrderCanceled, old)
             assert accepted < canceled

@@ -1,0 +1,82 @@
+"""Writes simulator/scenarios/e2e_*.json (run `python -m tests.e2e.make_scenarios` after editing).
+
+Every scenario: 20 quiet BTC minutes (REST history for the 20-candle volume lookback), a SELL
+liquidation burst from second SPIKE_S (>2.5M USD within ~16 s) inside a high-volume candle (minute 20),
+one candle without a new low (minute 21: tests run with exhaustion_candles=1, so the LONG is confirmed
+and entered at 1320 s), then a path that decides the exit. Tests start the simulator with
+`--live-at LIVE_AT` (see Harness.max_phase: the simulator floors the start to the minute), 13-55 s before
+the burst, so the workers are connected when it starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "simulator" / "scenarios"
+SPIKE_S = 1215
+LIVE_AT = 1160.0  # the harness starts at scenario second 1160-1202: the workers get 13-55 s to connect
+ENTRY_S = 1320  # close of the exhaustion candle
+QUIET = [("108000.00", "108020.00", "107957.00", "107975.00"), ("107975.00", "108020.00", "107957.00", "108000.00")]
+
+
+def quiet_bars(n: int) -> list[list[str]]:
+    return [[*QUIET[i % 2], f"{110 + (i * 7) % 40}.000"] for i in range(n)]
+
+
+SPIKE = ["108000.00", "108010.00", "107450.00", "107500.00", "600.000"]
+EXHAUSTION = ["107500.00", "107600.00", "107470.00", "107560.00", "200.000"]
+FLAT = ["107560.00", "107580.00", "107545.00", "107560.00", "130.000"]
+TP_BAR = ["107560.00", "108100.00", "107540.00", "108050.00", "300.000"]  # +0.35% reached ~40 s in
+SL_BAR = ["107560.00", "107600.00", "107000.00", "107050.00", "300.000"]  # -0.45% reached ~40 s in
+AFTER_TP = ["108050.00", "108070.00", "108030.00", "108050.00", "130.000"]
+AFTER_SL = ["107050.00", "107070.00", "107030.00", "107050.00", "130.000"]
+BURST = {"at_s": SPIKE_S, "symbol": "BTCUSDT", "side": "SELL",
+         "burst": {"duration_s": 24, "every_ms": 500, "qty": "1.500", "price_from": "107950.0",
+                   "price_to": "107500.0"}}
+
+
+def doc(description: str, after: list[list[str]], **extra: Any) -> dict[str, Any]:
+    return {"description": description, "start": "2025-10-22T12:00:00", "spread_bps": 0.2,
+            "klines": {"BTCUSDT": [*quiet_bars(20), SPIKE, EXHAUSTION, *after]},
+            "liquidations": [BURST], **extra}
+
+
+def bench(cycles: int = 12) -> dict[str, Any]:
+    """A flush every 3 minutes: spike, exhaustion (entry at its close), take-profit, back to 108000."""
+    bars, liqs = quiet_bars(20), []
+    for k in range(cycles):
+        minute = 20 + 3 * k
+        bars += [[*SPIKE[:4], "1500.000"], EXHAUSTION, [*TP_BAR[:3], "108000.00", "300.000"]]
+        liqs.append({**BURST, "at_s": minute * 60 + SPIKE_S - 1200})
+    return {"description": "e2e bench: a BTC long flush every 3 minutes, each taking profit",
+            "start": "2025-10-22T12:00:00", "spread_bps": 0.2, "klines": {"BTCUSDT": bars}, "liquidations": liqs}
+
+
+def all_scenarios() -> dict[str, dict[str, Any]]:
+    return {
+        "e2e_tp": doc("e2e: BTC long flush, one exhaustion candle, +0.35% within ~40 s of entry (TP)",
+                      [TP_BAR, AFTER_TP, AFTER_TP]),
+        "e2e_sl": doc("e2e: BTC long flush, one exhaustion candle, then -0.45% (SL)", [SL_BAR, AFTER_SL, AFTER_SL]),
+        "e2e_flat": doc("e2e: BTC long flush, one exhaustion candle, then flat for 4 minutes (time stop; flatten)",
+                        [FLAT] * 5),
+        "e2e_spread": doc("e2e: BTC long flush, but the book widens to 5 bp before confirmation (spread)",
+                          [TP_BAR, AFTER_TP], book=[{"at_s": 0, "symbol": "BTCUSDT", "spread_bps": 0.2},
+                                                    {"at_s": 1290, "symbol": "BTCUSDT", "spread_bps": 5.0}]),
+        "e2e_stale": doc("e2e: BTC long flush, then market and public routes silent for 60 s (feed stale)",
+                         [TP_BAR, AFTER_TP, AFTER_TP],
+                         faults=[{"at_s": 1280, "action": "silence", "route": "market", "seconds": 60},
+                                 {"at_s": 1280, "action": "silence", "route": "public", "seconds": 60}]),
+        "e2e_bench": bench(),
+    }
+
+
+def main() -> None:
+    for name, body in all_scenarios().items():
+        (SCENARIOS / f"{name}.json").write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+if __name__ == "__main__":
+    main()
