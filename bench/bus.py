@@ -118,7 +118,7 @@ def serve_runner(url: str, n: int, results: Connection) -> None:
                     stop.set()
 
     logger.remove()
-    StreamRunner(EchoCore(), bus.connect(url), on_commit=on_commit, heartbeat_ms=10**9).run(stop)
+    StreamRunner(EchoCore(), bus.connect(url), on_commit=on_commit, heartbeat_ms=None).run(stop)
     results.send(hops)
 
 

@@ -37,7 +37,7 @@ class StreamRunner(Generic[S]):
         clock: Clock | None = None,
         tick_ms: int = 50,
         batch: int = 100,
-        heartbeat_ms: int = 5_000,
+        heartbeat_ms: int | None = 5_000,
         trim_every_ms: int = 30_000,
         retention_ms: int = 7 * 86_400_000,
         max_deliveries: int = 5,
@@ -100,7 +100,7 @@ class StreamRunner(Generic[S]):
     def step(self) -> None:
         now = self.clock.now_ms()
         self.fire_timers(now)
-        if now >= self._next_heartbeat:
+        if self.heartbeat_ms is not None and now >= self._next_heartbeat:
             self.heartbeat(now)
             self._next_heartbeat = now + self.heartbeat_ms
         if now >= self._next_trim:
