@@ -71,8 +71,10 @@ class Harness:
     mode: Literal["paper", "live"] = "paper"
     # The simulator floors the scenario start to the minute (bars are minute-aligned), so --live-at L
     # really starts at scenario second L + ((now - L) mod 60). The harness starts the simulator only when
-    # that remainder is below `max_phase`, so the effective second is within [L, L + max_phase + ~2].
-    max_phase: float = 40.0
+    # that remainder is predicted in [min_phase, max_phase] (away from the wrap-around at 0/60 s, which a
+    # faster or slower simulator start-up than predicted would cross).
+    min_phase: float = 5.0
+    max_phase: float = 35.0
     workers: tuple[str, ...] = WORKERS
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     restarts: dict[str, int] = field(default_factory=dict)
@@ -98,7 +100,7 @@ class Harness:
         self._stack.callback(self.redis_server.stop)
         self.database_url = self._stack.enter_context(fresh_database())
         store_active(self.redis, self.config)  # what POST /api/config/publish stores; workers load it at start
-        while self.phase() > self.max_phase:
+        while not self.min_phase <= self.phase() <= self.max_phase:
             time.sleep(0.1)  # waiting for a wall-clock second, not for a condition
         self.started_at = time.monotonic()
         self.start_process("simulator")

@@ -4,7 +4,7 @@ Every scenario: 20 quiet BTC minutes (REST history for the 20-candle volume look
 liquidation burst from second SPIKE_S (>2.5M USD within ~16 s) inside a high-volume candle (minute 20),
 one candle without a new low (minute 21: tests run with exhaustion_candles=1, so the LONG is confirmed
 and entered at 1320 s), then a path that decides the exit. Tests start the simulator with
-`--live-at LIVE_AT` (see Harness.max_phase: the simulator floors the start to the minute), 13-55 s before
+`--live-at LIVE_AT` (see Harness.min_phase: the simulator floors the start to the minute), 15-47 s before
 the burst, so the workers are connected when it starts.
 """
 
@@ -17,7 +17,7 @@ import orjson
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "simulator" / "scenarios"
 SPIKE_S = 1215
-LIVE_AT = 1160.0  # the harness starts at scenario second 1160-1202: the workers get 13-55 s to connect
+LIVE_AT = 1165.0  # the harness starts at scenario second ~1168-1200: the workers get >= 15 s to connect
 ENTRY_S = 1320  # close of the exhaustion candle
 QUIET = [("108000.00", "108020.00", "107957.00", "107975.00"), ("107975.00", "108020.00", "107957.00", "108000.00")]
 

@@ -3,8 +3,8 @@ wall-clock time (simulator/scenarios/e2e_*.json, made by tests/e2e/make_scenario
 
 Test config (stored as the active config in Redis before the workers start, which is what
 POST /api/config/publish stores): config/default.json, BTCUSDT only, exhaustion_candles=1,
-time_stop_seconds=120. The scenarios' burst starts 13-55 s after start (see make_scenarios.py); the LONG is
-confirmed and entered at the exhaustion candle's close, 118-160 s after start.
+time_stop_seconds=120. The scenarios' burst starts 15-47 s after start (see make_scenarios.py); the LONG is
+confirmed and entered at the exhaustion candle's close, 120-152 s after start.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.e2e.invariants import check_all
 from tests.e2e.make_scenarios import LIVE_AT
 
 CONFIG = e2e_config(signal={"exhaustion_candles": 1}, execution={"time_stop_seconds": 120})
-ENTRY_WAIT = 240  # s from start: the entry is due 118-160 s after start
+ENTRY_WAIT = 240  # s from start: the entry is due 120-152 s after start
 EXIT_WAIT = 200  # s after the entry: TP/SL are due within ~60 s, the time stop at 120 s
 
 
