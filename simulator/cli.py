@@ -47,8 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--live-at",
         type=float,
         metavar="SECONDS",
-        help="with --scenario: play in wall-clock time, the scenario's second SECONDS being now (bars before "
-        "it are history served by REST); exchange times then match this machine's clock, as the bot expects",
+        help="with --scenario: play in wall-clock time from about the scenario's second SECONDS (bars before it "
+        "are history served by REST; the scenario start is floored to the minute, so what plays now is second "
+        "SECONDS to SECONDS+59); exchange times then match this machine's clock, as the bot expects",
     )
     p.add_argument("--paused", action="store_true", help="wait for POST /_sim/play before playing")
     return p
