@@ -19,11 +19,11 @@ from multiprocessing.connection import Connection
 import orjson
 from loguru import logger
 
+from bench.scratch import scratch_redis
 from bench.stats import summary_us
 from runtime import bus
 from runtime.core import Decision, Emit, envelopes
 from runtime.runner import StreamRunner
-from runtime.settings import get_settings
 from schemas.envelope import Envelope, Payload
 from schemas.registry import FIELD, decode, encode, event
 
@@ -145,14 +145,21 @@ def runner_hops(url: str, n: int) -> tuple[list[int], list[int]]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="liqfade bench bus")
     parser.add_argument("-n", type=int, default=20_000)
-    parser.add_argument("--redis-url", default=get_settings().redis_url)
+    parser.add_argument("--redis-url", default="", help="a scratch Redis (default: a private redis-server)")
     args = parser.parse_args(argv)
     logger.remove()
-    client = bus.connect(args.redis_url)
+    if args.redis_url:
+        return measure(args.redis_url, args.n)
+    with scratch_redis() as url:
+        return measure(url, args.n)
+
+
+def measure(url: str, n: int) -> int:
+    client = bus.connect(url)
     client.delete(RAW, IN, OUT, "liqfade:state:bench-echo")
     try:
-        raw = raw_hops(args.redis_url, args.n)
-        hops, stages = runner_hops(args.redis_url, args.n)
+        raw = raw_hops(url, n)
+        hops, stages = runner_hops(url, n)
     finally:
         client.delete(RAW, IN, OUT, "liqfade:state:bench-echo")
     result = {"raw_hop_us": summary_us(raw), "runner_hop_us": summary_us(hops), "stage_us": summary_us(stages),

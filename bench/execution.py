@@ -18,10 +18,11 @@ from typing import Any
 import orjson
 from loguru import logger
 
+from bench.scratch import scratch_redis
 from bench.stats import summary_us
 from executor.runner import run_live
 from runtime import bus
-from runtime.settings import Settings, get_settings
+from runtime.settings import Settings
 from schemas.config import BotConfig
 from schemas.envelope import Envelope, derive_id
 from schemas.market import BookTickerUpdated
@@ -49,10 +50,16 @@ def _intent(n: int) -> EntryApproved:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="liqfade bench execution")
     parser.add_argument("--n", type=int, default=50, help="intents to send (one at a time)")
-    parser.add_argument("--redis-url", default="", help="default: REDIS_URL (its db is written to)")
+    parser.add_argument("--redis-url", default="", help="a scratch Redis (default: a private redis-server)")
     args = parser.parse_args(argv)
     logger.remove()
-    redis_url = args.redis_url or get_settings().redis_url
+    if args.redis_url:
+        return measure(args.redis_url, args.n)
+    with scratch_redis() as url:
+        return measure(url, args.n)
+
+
+def measure(redis_url: str, count: int) -> int:
     client = bus.connect(redis_url)
     received: dict[str, int] = {}
     thread = SimulatorThread(SimConfig(port=0, speed=0, autoplay=False))
@@ -84,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ready.wait(30)
         time.sleep(0.3)
         samples: list[int] = []
-        for n in range(args.n):
+        for n in range(count):
             before = len(received)
             t0 = time.perf_counter_ns()
             bus.append(client, [_env(_intent(n), n, "governor")])

@@ -19,19 +19,15 @@ import argparse
 import asyncio
 import gc
 import platform
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any, cast
 
 import orjson
 import redis
 from loguru import logger
 
+from bench.scratch import scratch_redis
 from bench.stats import summary_us
 from ingest.options import IngestOptions
 from ingest.service import Ingest
@@ -64,36 +60,6 @@ def wire_frames(step_ms: int = 1000) -> list[tuple[str, str]]:
 
 def _wrap(stream: str, data: dict[str, object]) -> str:
     return orjson.dumps({"stream": stream, "data": data}).decode()
-
-
-@contextmanager
-def private_redis() -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise SystemExit("redis-server not found; pass --redis-url of a scratch Redis")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    workdir = tempfile.mkdtemp(prefix="liqfade-bench-")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-                             "no", "--dir", workdir], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
-        client = redis.Redis.from_url(url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.02)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def make_ingest(client: redis.Redis) -> Ingest:
@@ -220,7 +186,7 @@ def main(argv: Sequence[str]) -> int:
     if args.redis_url:
         result = run(args.redis_url, args.frames, args.batch, args.latency_frames, args.rate)
     else:
-        with private_redis() as url:
+        with scratch_redis() as url:
             result = run(url, args.frames, args.batch, args.latency_frames, args.rate)
     result["redis"] = "given" if args.redis_url else "private"
     print(orjson.dumps(result).decode())
