@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 import orjson
 from loguru import logger
 
-from bench.scratch import scratch_redis
+from bench.scratch import on_redis
 from bench.stats import summary_us
 from runtime import bus
 from runtime.core import Decision, Emit, envelopes
@@ -148,10 +148,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--redis-url", default="", help="a scratch Redis (default: a private redis-server)")
     args = parser.parse_args(argv)
     logger.remove()
-    if args.redis_url:
-        return measure(args.redis_url, args.n)
-    with scratch_redis() as url:
-        return measure(url, args.n)
+    return on_redis(args.redis_url, lambda url: measure(url, args.n))
 
 
 def measure(url: str, n: int) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from loguru import logger
 
-from bench.scratch import scratch_redis
+from bench.scratch import on_redis
 from bench.stats import summary_us
 from executor.runner import run_live
 from runtime import bus
@@ -53,10 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--redis-url", default="", help="a scratch Redis (default: a private redis-server)")
     args = parser.parse_args(argv)
     logger.remove()
-    if args.redis_url:
-        return measure(args.redis_url, args.n)
-    with scratch_redis() as url:
-        return measure(url, args.n)
+    return on_redis(args.redis_url, lambda url: measure(url, args.n))
 
 
 def measure(redis_url: str, count: int) -> int:

@@ -27,7 +27,7 @@ import orjson
 import redis
 from loguru import logger
 
-from bench.scratch import scratch_redis
+from bench.scratch import on_redis
 from bench.stats import summary_us
 from ingest.options import IngestOptions
 from ingest.service import Ingest
@@ -183,11 +183,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--redis-url", help="a scratch Redis (default: a private redis-server)")
     args = parser.parse_args(list(argv))
     logger.remove()
-    if args.redis_url:
-        result = run(args.redis_url, args.frames, args.batch, args.latency_frames, args.rate)
-    else:
-        with scratch_redis() as url:
-            result = run(url, args.frames, args.batch, args.latency_frames, args.rate)
+    result = on_redis(args.redis_url, lambda url: run(url, args.frames, args.batch, args.latency_frames, args.rate))
     result["redis"] = "given" if args.redis_url else "private"
     print(orjson.dumps(result).decode())
     return 0

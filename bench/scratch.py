@@ -7,10 +7,13 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import redis
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -42,3 +45,11 @@ def scratch_redis() -> Iterator[str]:
         proc.terminate()
         proc.wait(10)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def on_redis(url: str | None, measure: Callable[[str], T]) -> T:
+    """Run `measure` on the given scratch Redis, or on a private one when none is given."""
+    if url:
+        return measure(url)
+    with scratch_redis() as scratch:
+        return measure(scratch)
