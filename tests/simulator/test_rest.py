@@ -40,9 +40,8 @@ def test_docs_vector_request_when_replayed_late_gets_1021_and_fresh_one_passes_s
             late = await _call(s, "POST", url, headers={"X-MBX-APIKEY": DOCS_API_KEY})
             q = signed_query({"symbol": "BTCUSDT"}, ts=int(time.time() * 1000))
             ok = await _call(s, "GET", sim.base_url + "/fapi/v1/commissionRate?" + q, headers=HEADERS)
-            bad = await _call(
-                s, "GET", sim.base_url + "/fapi/v1/commissionRate?" + q[:-1] + "0", headers=HEADERS
-            )
+            tampered = q[:-1] + ("1" if q.endswith("0") else "0")  # a signature that surely differs
+            bad = await _call(s, "GET", sim.base_url + "/fapi/v1/commissionRate?" + tampered, headers=HEADERS)
             ahead = signed_query({"symbol": "BTCUSDT"}, ts=int(time.time() * 1000) + 5000)
             future = await _call(s, "GET", sim.base_url + "/fapi/v1/commissionRate?" + ahead, headers=HEADERS)
             nokey = await _call(s, "GET", sim.base_url + "/fapi/v1/commissionRate?" + q)
