@@ -36,27 +36,13 @@ async def pause(
 ) -> ControlResult:
     reason = body.reason if body else ""
     return await _submit(
-        db,
-        services,
-        admin.email,
-        key,
-        "pause",
-        PauseRequested(idempotency_key=key, actor=admin.email, reason=reason),
-        admin,
+        db, services, admin, key, "pause", PauseRequested(idempotency_key=key, actor=admin.email, reason=reason)
     )
 
 
 @router.post("/resume", response_model=ControlResult)
 async def resume(db: DbDep, services: ServicesDep, admin: AdminUser, key: IdemKey) -> ControlResult:
-    return await _submit(
-        db,
-        services,
-        admin.email,
-        key,
-        "resume",
-        ResumeRequested(idempotency_key=key, actor=admin.email),
-        admin,
-    )
+    return await _submit(db, services, admin, key, "resume", ResumeRequested(idempotency_key=key, actor=admin.email))
 
 
 @router.post("/flatten", response_model=ControlResult)
@@ -65,26 +51,14 @@ async def flatten(
 ) -> ControlResult:
     reason = body.reason if body else ""
     return await _submit(
-        db,
-        services,
-        admin.email,
-        key,
-        "flatten",
-        FlattenRequested(idempotency_key=key, actor=admin.email, reason=reason),
-        admin,
+        db, services, admin, key, "flatten", FlattenRequested(idempotency_key=key, actor=admin.email, reason=reason)
     )
 
 
 @router.post("/reset-daily", response_model=ControlResult)
 async def reset_daily(db: DbDep, services: ServicesDep, admin: AdminUser, key: IdemKey) -> ControlResult:
     return await _submit(
-        db,
-        services,
-        admin.email,
-        key,
-        "reset-daily",
-        DailyCountersResetRequested(idempotency_key=key, actor=admin.email),
-        admin,
+        db, services, admin, key, "reset-daily", DailyCountersResetRequested(idempotency_key=key, actor=admin.email)
     )
 
 
@@ -101,14 +75,8 @@ async def health_check(db: DbDep, services: ServicesDep, admin: AdminUser, key: 
         report = HealthCheckReport(
             command_id=envelope.id,
             idempotency_key=key,
-            status="timeout"
-            if not isinstance(result, HealthCheckResult)
-            else "ok"
-            if result.ok
-            else "failed",
-            checks=[c.model_dump(mode="json") for c in result.checks]
-            if isinstance(result, HealthCheckResult)
-            else [],
+            status="timeout" if not isinstance(result, HealthCheckResult) else "ok" if result.ok else "failed",
+            checks=[c.model_dump(mode="json") for c in result.checks] if isinstance(result, HealthCheckResult) else [],
         )
         return report.model_dump(mode="json"), report.status
 
@@ -118,7 +86,7 @@ async def health_check(db: DbDep, services: ServicesDep, admin: AdminUser, key: 
 
 
 async def _submit(
-    db: DbDep, services: ServicesDep, actor: str, key: str, name: str, payload: Payload, admin: AdminUser
+    db: DbDep, services: ServicesDep, admin: AdminUser, key: str, name: str, payload: Payload
 ) -> ControlResult:
     async def act(_conn: Conn) -> tuple[dict[str, Any], str]:
         envelope = command_envelope(payload, key)
@@ -132,7 +100,7 @@ async def _submit(
             command=payload.TYPE,
             command_id=envelope.id,
             idempotency_key=key,
-            actor=actor,
+            actor=admin.email,
             status=answer.outcome if isinstance(answer, ControlActionResult) else "submitted",
             reason=answer.reason if isinstance(answer, ControlActionResult) else "",
         )
@@ -152,8 +120,6 @@ async def _submit(
 
 def _answers(kind: type[Payload], key: str) -> Any:
     def match(envelope: Envelope) -> bool:
-        return (
-            isinstance(envelope.payload, kind) and getattr(envelope.payload, "idempotency_key", None) == key
-        )
+        return isinstance(envelope.payload, kind) and getattr(envelope.payload, "idempotency_key", None) == key
 
     return match
