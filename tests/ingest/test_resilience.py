@@ -121,7 +121,10 @@ def test_ingest_when_connections_dropped_five_times_and_feed_silent_recovers_wit
         attempts = reconnecting[route]
         assert [p.attempt for p in attempts] == list(range(1, DROPS + 1)), attempts
         delays = [p.delay_ms for p in attempts]
-        assert delays == sorted(delays) and delays[-1] > delays[0], delays
+        # equal jitter: attempt n waits between half and all of min(cap, base * 2^(n-1)); the ceilings grow
+        ceilings = [min(3000, 200 * 2 ** (n - 1)) for n in range(1, DROPS + 1)]
+        assert all(c // 2 <= d <= c for d, c in zip(delays, ceilings, strict=True)), (delays, ceilings)
+        assert delays[-1] > delays[0], delays
         assert sum(isinstance(p, FeedConnected) and p.route == route for p in events) == DROPS + 1
 
     during = events[silence_from:]
