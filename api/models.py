@@ -100,6 +100,9 @@ class Position(BaseModel):
     opened_at: datetime | None
     time_stop_at: datetime | None
     time_in_trade_s: float | None
+    mark_price: Decimal | None = None  # best bid (LONG) or ask (SHORT) from the latest book ticker
+    mark_at: datetime | None = None
+    unrealized_pnl_usdt: Decimal | None = None  # at mark_price, before the exit fee
 
 
 class LastError(BaseModel):

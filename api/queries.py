@@ -11,6 +11,7 @@ import orjson
 import redis.asyncio as aioredis
 from psycopg import AsyncConnection
 
+from api.marks import latest_book, mark_for, unrealized_pnl
 from api.models import ConfigVersion, Position, ProcessStatus
 from schemas.config import BotConfig
 from schemas.streams import ACTIVE_CONFIG_KEY
@@ -81,18 +82,26 @@ async def processes(conn: Conn, now: datetime) -> list[ProcessStatus]:
     return out
 
 
-async def open_positions(conn: Conn, now: datetime) -> list[Position]:
+async def open_positions(conn: Conn, now: datetime, redis: aioredis.Redis | None = None) -> list[Position]:
+    """Open positions; with `redis`, each marked to the latest book ticker of its symbol."""
     rows = await fetch_all(
         conn,
         "SELECT setup_id, symbol, side, qty, entry_price, stop_price, take_profit_price,"
         " opened_at, time_stop_at FROM positions WHERE status = 'OPEN' ORDER BY opened_at",
     )
-    return [
-        Position(
+    out = []
+    for row in rows:
+        position = Position(
             **row, time_in_trade_s=(now - row["opened_at"]).total_seconds() if row["opened_at"] else None
         )
-        for row in rows
-    ]
+        found = await latest_book(redis, position.symbol) if redis is not None else None
+        if found is not None and position.entry_price is not None:
+            mark = mark_for(position.side, *found)
+            position.mark_price, position.mark_at = mark.price, mark.at
+            position.unrealized_pnl_usdt = unrealized_pnl(position.side, position.qty, position.entry_price,
+                                                          mark.price)
+        out.append(position)
+    return out
 
 
 def day_window(tz_name: str, now: datetime) -> tuple[str, datetime, datetime]:

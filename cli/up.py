@@ -16,11 +16,17 @@ import orjson
 from honcho.manager import Manager
 from honcho.printer import Printer
 
+from runtime.bus import connect
+from runtime.config_store import store_active
 from runtime.services import ServiceUnavailable, resolve
+from schemas.config import BotConfig
+from schemas.streams import ACTIVE_CONFIG_KEY
+from simulator.demo_scenario import LIVE_AT as DEMO_LIVE_AT
 
 ROOT = Path(__file__).resolve().parent.parent
 SIMULATOR_PORT = 8799
 EMBEDDED_REDIS_PORT = 6390
+DEMO_CONFIG = ROOT / "config" / "demo.json"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,10 +34,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="paper mode against the bundled simulator; no API keys needed")
     parser.add_argument("--procfile", default=str(ROOT / "Procfile"))
     parser.add_argument("--run-dir", default=str(ROOT / ".run"), help="embedded data and demo secrets")
-    parser.add_argument("--scenario", default="long_flush_tp", help="with --demo: the simulator scenario")
-    parser.add_argument("--live-at", default="1440",
-                        help="with --demo: the scenario second that plays now (the bundled scenarios' spike "
-                             "comes at 1505 s, so the first setup shows within about a minute)")
+    parser.add_argument("--scenario", default="demo", help="with --demo: the simulator scenario")
+    parser.add_argument("--live-at", default=str(DEMO_LIVE_AT),
+                        help="with --demo: the scenario second that plays now (the demo scenario's first flush "
+                             "comes at 1250 s, so the first paper entry comes 78-140 s after start)")
     parser.add_argument("--only", default="", help="comma-separated process names to start")
     parser.add_argument("--embedded", action="store_true",
                         help="use embedded Redis/PostgreSQL even when local ones answer")
@@ -66,6 +72,19 @@ def demo_secrets(run_dir: Path) -> dict[str, str]:
     return values
 
 
+def activate_demo_config(redis_url: str) -> str:
+    """The demo trades on config/demo.json (one exhaustion candle, so the first trade comes within about two
+    minutes) unless a config is already active there; an operator's published version is never replaced."""
+    client = connect(redis_url)
+    try:
+        if client.exists(ACTIVE_CONFIG_KEY):
+            return "demo: keeping the config already active in Redis"
+        store_active(client, BotConfig.model_validate_json(DEMO_CONFIG.read_bytes()))
+        return f"demo: active config is {DEMO_CONFIG.relative_to(ROOT)} (exhaustion_candles=1)"
+    finally:
+        client.close()
+
+
 def run(args: argparse.Namespace) -> int:
     run_dir = Path(args.run_dir)
     try:
@@ -80,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
            "PYTHONUNBUFFERED": "1"}
     processes = read_procfile(Path(args.procfile))
     if args.demo:
+        print(activate_demo_config(services.redis_url), flush=True)
         env.update(demo_secrets(run_dir))
         env.update(TRADING_MODE="paper", BINANCE_FUTURES_BASE_URL=f"http://127.0.0.1:{args.simulator_port}")
         processes = {"simulator": f"liqfade simulator --port {args.simulator_port} --scenario {args.scenario} "

@@ -165,7 +165,7 @@ def on_execution(state: GovState, p: Payload, now: int) -> Step:
     if isinstance(p, PositionOpened):
         return entries.position_opened(state, p), []
     if isinstance(p, PositionClosed):
-        return position_closed(state, p, now), []
+        return position_closed(state, p), []
     if isinstance(p, IncidentReported):
         return incident(state, p)
     if isinstance(p, VenueError):
@@ -186,11 +186,11 @@ def boot_checked(state: GovState, boot: BootChecksCompleted) -> Step:
     return transition(state, to, f"executor boot checks passed ({boot.venue})", "executor")
 
 
-def position_closed(state: GovState, closed: PositionClosed, now: int) -> GovState:
+def position_closed(state: GovState, closed: PositionClosed) -> GovState:
     pnl = closed.pnl_usdt
     daily = state.daily_pnl + pnl
     peak = max(state.daily_peak_pnl, daily)
-    cooldown = now + state.config.signal.symbol_cooldown_seconds * 1000
+    cooldown = closed.closed_ts + state.config.signal.symbol_cooldown_seconds * 1000  # from the close (as strategy)
     equity = state.equity
     if not state.equity_from_venue and equity is not None:
         equity += pnl  # paper without account reports: track realized PnL ourselves

@@ -134,11 +134,7 @@ class Playback:
         span = ((self.end_ms - start) // MINUTE_MS + 2) * MINUTE_MS
         offset = iteration * span
         parts: list[Iterable[TimelineEvent]] = [
-            kline_ticks(
-                sorted(self._src.bars, key=lambda b: (b.open_time, b.symbol)),
-                self._config.kline_step_ms,
-                start_ms=start,
-            ),
+            *self._kline_ticks_by_symbol(start),
             (x for x in self._src.liquidations if x.ts >= start),
             (x for x in self._src.frames if x.ts >= start),
             sorted((x for x in self._src.book), key=lambda b: b.ts),
@@ -148,6 +144,15 @@ class Playback:
         merged = heapq.merge(*parts, key=sort_key)
         for event in merged:
             yield shifted(event, offset) if offset else event
+
+    def _kline_ticks_by_symbol(self, start: int) -> list[Iterator[KlineTick]]:
+        """One time-ordered tick stream per symbol: heapq.merge needs each input sorted, and the ticks of
+        one bar span its whole minute, so bars of several symbols cannot share one stream."""
+        by_symbol: dict[str, list[Bar]] = {}
+        for bar in self._src.bars:
+            by_symbol.setdefault(bar.symbol, []).append(bar)
+        return [kline_ticks(sorted(bars, key=lambda b: b.open_time), self._config.kline_step_ms, start_ms=start)
+                for _symbol, bars in sorted(by_symbol.items())]
 
     async def run(self) -> None:
         self.progress.playing = True

@@ -53,7 +53,7 @@ async def state(db: DbDep, services: ServicesDep, _admin: AdminUser) -> BotState
         equity_zar=(equity * rate).quantize(Decimal("0.01")) if equity is not None else None,
         zar_per_usdt=rate,
         last_error=last_error,
-        open_positions=await open_positions(db, now),
+        open_positions=await open_positions(db, now, services.redis),
         processes=await processes(db, now),
     )
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal as D
 
 from fastapi.testclient import TestClient
 
 from api.queries import day_window
 from runtime.settings import Settings
+from schemas.market import BookTickerUpdated
+from schemas.positions import PositionOpened
 from schemas.types import ExitReason
 from tests.api.conftest import project
-from tests.projector.session import REJECTED, SETUP, T0, closed_trade, recorded_session
+from tests.projector.session import REJECTED, SETUP, T0, closed_trade, recorded_session, wrap
 
 HOUR = 3_600_000
 
@@ -121,3 +124,32 @@ def test_metrics_today_when_trades_today_and_yesterday_counts_only_today_in_conf
     assert metrics["pnl_usdt"] == "0.5" and metrics["max_drawdown_usdt"] == "3"
     assert metrics["day_start"].endswith("+02:00") and metrics["limits_source"] == "computed"
     assert metrics["trades_left"] == 7 and metrics["win_rate"] == 2 / 3
+
+
+def test_state_when_position_open_marks_it_to_the_latest_book_ticker(
+        client: TestClient, auth: dict[str, str], settings: Settings) -> None:
+    opened = wrap(PositionOpened(setup_id="BTCUSDT-LONG-1", symbol="BTCUSDT", side="LONG", qty=D("0.010"),
+                                 entry_price=D("95000.0"), stop_price=D("94572.5"), take_profit_price=D("95332.5"),
+                                 opened_ts=T0, time_stop_ts=T0 + 150_000), T0, "executor", "BTCUSDT-LONG-1")
+    books = [wrap(BookTickerUpdated(symbol="BTCUSDT", bid=D(bid), bid_qty=D("1"), ask=D(bid) + D("0.1"),
+                                    ask_qty=D("1"), update_id=i), T0 + 1_000 * i, "ingest")
+             for i, bid in enumerate(["95010.0", "95120.5"], start=1)]
+    project(settings, [opened, *books])
+
+    [position] = client.get("/api/state", headers=auth).json()["open_positions"]
+
+    assert D(position["mark_price"]) == D("95120.5")  # a LONG exits at the bid
+    assert D(position["unrealized_pnl_usdt"]) == D("1.2050")
+    assert position["mark_at"].startswith(datetime.fromtimestamp((T0 + 2_000) / 1000, UTC).isoformat()[:19])
+
+
+def test_state_when_no_book_ticker_seen_leaves_the_position_unmarked(
+        client: TestClient, auth: dict[str, str], settings: Settings) -> None:
+    project(settings, [wrap(PositionOpened(setup_id="ETHUSDT-SHORT-1", symbol="ETHUSDT", side="SHORT", qty=D("0.1"),
+                                           entry_price=D("3000"), stop_price=D("3013.5"),
+                                           take_profit_price=D("2989.5"), opened_ts=T0, time_stop_ts=T0 + 150_000),
+                            T0, "executor", "ETHUSDT-SHORT-1")])
+
+    [position] = client.get("/api/state", headers=auth).json()["open_positions"]
+
+    assert position["mark_price"] is None and position["unrealized_pnl_usdt"] is None

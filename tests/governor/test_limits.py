@@ -232,6 +232,14 @@ def test_cooldown_when_elapsed_allows_the_symbol_again() -> None:
     assert of(gov.send(setup(ts=T0 + MIN + 300_000), T0 + MIN + 300_000), EntryApproved)
 
 
+def test_cooldown_when_close_is_processed_late_runs_from_the_close_time_like_the_strategy() -> None:
+    gov = Harness.start()
+    approved = gov.approve(setup(), T0)
+    gov.send(opened(approved, T0 + 1_000), T0 + 1_000)
+    gov.send(closed(approved, "1", T0 + MIN), T0 + 10 * MIN)  # a backlog: seen 9 minutes after it closed
+    assert of(gov.send(setup(ts=T0 + 10 * MIN), T0 + 10 * MIN), EntryApproved)
+
+
 def test_feed_stale_when_reported_vetoes_its_symbol_until_recovered() -> None:
     gov = Harness.start()
     gov.send(FeedStale(symbol="ETHUSDT", kind="book", silent_ms=11_000))

@@ -88,3 +88,19 @@ def test_recording_is_replayed_verbatim(tmp_path: Path) -> None:
             return await receive_all(ws)
 
     assert run(go) == [data]
+
+
+def test_scenario_with_two_symbols_interleaves_their_klines_in_time_order() -> None:
+    async def go() -> list[Any]:
+        config = fast_config(scenario=SCENARIO_DIR / "demo.json")
+        async with run_simulator(config) as sim, aiohttp.ClientSession() as s:
+            ws = await s.ws_connect(sim.ws_url + "market/stream?streams=btcusdt@kline_1m/ethusdt@kline_1m")
+            await sim.play()
+            await sim.wait_finished(30)
+            return await receive_all(ws)
+
+    frames = [f["data"] for f in run(go) if f["data"]["e"] == "kline"]
+    times = [f["E"] for f in frames]
+    assert times == sorted(times)  # each symbol's minute is not played after the other's
+    closed = {(f["s"], f["k"]["t"]) for f in frames if f["k"]["x"]}
+    assert len({t for s, t in closed if s == "BTCUSDT"}) == len({t for s, t in closed if s == "ETHUSDT"}) == 36

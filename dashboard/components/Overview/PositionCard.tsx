@@ -8,10 +8,7 @@ import { useLive } from "@/components/Live/LiveProvider";
 import type { Position } from "@/lib/api/types";
 import { dateTime, duration } from "@/lib/format";
 
-/** The API may add a mark-to-market field; until it does, say so rather than show a guess. */
-type WithUnrealized = Position & { unrealized_pnl_usdt?: string | null };
-
-function OnePosition({ position, now, tz, zone }: { position: WithUnrealized; now: number; tz: string; zone: string }) {
+function OnePosition({ position, now, tz, zone }: { position: Position; now: number; tz: string; zone: string }) {
   const inTrade = position.opened_at ? (now - Date.parse(position.opened_at)) / 1000 : position.time_in_trade_s;
   return (
     <div data-testid="open-position">
@@ -24,12 +21,17 @@ function OnePosition({ position, now, tz, zone }: { position: WithUnrealized; no
         <Stat label="Entry">
           <Num value={position.entry_price} kind="price" unit="USDT" />
         </Stat>
-        <Stat label="Unrealized PnL">
-          {position.unrealized_pnl_usdt !== undefined ? (
-            <Num value={position.unrealized_pnl_usdt} unit="USDT" sign signed />
+        <Stat label="Unrealized PnL" note={position.side === "LONG" ? "at best bid, before exit fee" : "at best ask, before exit fee"}>
+          {position.unrealized_pnl_usdt != null ? (
+            <span data-testid="unrealized-pnl">
+              <Num value={position.unrealized_pnl_usdt} unit="USDT" sign signed />
+            </span>
           ) : (
-            <span className="muted small unreported">not reported by the API</span>
+            <span className="muted small unreported">no book ticker yet</span>
           )}
+        </Stat>
+        <Stat label="Mark" note={position.mark_at ? `as of ${dateTime(position.mark_at, tz)}` : undefined}>
+          <Num value={position.mark_price} kind="price" unit="USDT" />
         </Stat>
         <Stat label="Stop loss">
           <Num value={position.stop_price} kind="price" unit="USDT" />

@@ -669,6 +669,12 @@ export interface components {
             time_stop_at: string | null;
             /** Time In Trade S */
             time_in_trade_s: number | null;
+            /** Mark Price */
+            mark_price?: string | null;
+            /** Mark At */
+            mark_at?: string | null;
+            /** Unrealized Pnl Usdt */
+            unrealized_pnl_usdt?: string | null;
         };
         /** ProcessStatus */
         ProcessStatus: {

@@ -1,4 +1,4 @@
-import { execFileSync, execSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { expect, type Page } from "@playwright/test";
 
@@ -33,13 +33,6 @@ export function seed(...args: string[]): string {
     env: process.env,
     encoding: "utf8",
   });
-}
-
-/** A spike that ends in a closed trade: LIQFADE_SPIKE_CMD on a full stack, else the local seeder. */
-export function scriptedSpike(): void {
-  const command = process.env.LIQFADE_SPIKE_CMD;
-  if (command) execSync(command, { cwd: REPO, stdio: "inherit" });
-  else seed("trade");
 }
 
 /** Full-page screenshots of the current route at phone and desktop width. */

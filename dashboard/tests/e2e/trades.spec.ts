@@ -1,24 +1,11 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
-import { login, scriptedSpike } from "./helpers";
+import { login } from "./helpers";
 
 test.beforeEach(async ({ page }) => {
   await login(page);
   await page.getByRole("link", { name: "Trades" }).click();
   await expect(page.getByTestId("trades-table")).toBeVisible();
-});
-
-async function count(page: import("@playwright/test").Page): Promise<number> {
-  const value = await page.getByTestId("trades-count").getAttribute("data-count");
-  return Number(value);
-}
-
-test("a trade appears after a scripted spike without reloading", async ({ page }) => {
-  await expect(page.getByTestId("trades-count")).not.toHaveAttribute("data-count", "");
-  const before = await count(page);
-  scriptedSpike();
-  await expect.poll(() => count(page), { timeout: 30_000 }).toBeGreaterThan(before);
-  await expect(page.getByTestId("trades-table").locator("tbody tr").first()).toContainText(/USDT/);
 });
 
 test("filters narrow the table: side, result and exit reason", async ({ page }) => {

@@ -6,7 +6,6 @@ streams; the running projector turns them into the rows the API reads.
 
 Commands:
   base           a day of history: setups (passed and rejected), closed trades, logs, a notifier report
-  trade          one scripted spike that ends in a closed trade (setup detected, confirmed, opened, closed)
   open-position  an open position (for the overview); `close-position <setup_id>` closes it
 """
 
@@ -161,8 +160,6 @@ def main(argv: list[str]) -> int:
     now = now_ms()
     if command == "base":
         events = base(now)
-    elif command == "trade":
-        events = trade("BTCUSDT", "LONG", now - 5 * MINUTE, "65010.0", "65238.1", "0.004", ExitReason.TP, 88)
     elif command == "open-position":
         events = open_position(now)
     elif command == "close-position" and len(argv) > 2:

@@ -1,9 +1,11 @@
 // A private liqfade back end for the dashboard tests: its own redis-server, a fresh PostgreSQL database,
-// and the real processes (`liqfade run api|projector|governor|executor`, paper mode), seeded through the
-// streams by seed.py. `node tests/support/run-stack.mjs` runs it in the foreground and prints its settings.
+// and the whole bot as `make demo` runs it (`liqfade up --demo`: the Procfile's processes in paper mode
+// against the simulator playing the demo scenario, whose first BTC flush becomes a paper trade 1.5-3
+// minutes after start), plus a day of history seeded through the streams by seed.py.
+// `node tests/support/run-stack.mjs` runs it in the foreground and prints its settings.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
-import { createServer } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
@@ -14,7 +16,8 @@ export const REPO = resolve(DASHBOARD, "..");
 const BIN = process.env.LIQFADE_VENV_BIN ?? join(REPO, ".venv", "bin");
 const PG = { host: process.env.PGHOST ?? "127.0.0.1", user: process.env.PGUSER ?? "postgres" };
 const LOG_DIR = join(DASHBOARD, "test-results", "stack-logs");
-const WORKERS = (process.env.LIQFADE_TEST_WORKERS ?? "projector,governor,executor").split(",").filter(Boolean);
+// Every Procfile process but the dashboard (global setup starts that one) and the notifier (no webhook here).
+const PROCESSES = process.env.LIQFADE_TEST_PROCESSES ?? "simulator,ingest,strategy,governor,executor,projector,api";
 
 export function freePort() {
   return new Promise((ok, fail) => {
@@ -71,6 +74,7 @@ export async function login(apiUrl, email, password) {
 export async function startStack() {
   const redisPort = await freePort();
   const apiPort = await freePort();
+  const simulatorPort = await freePort();
   const database = `liqfade_dash_${Date.now()}_${randomBytes(3).toString("hex")}`;
   const pids = [];
   pids.push(start("redis", "redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {}));
@@ -81,16 +85,19 @@ export async function startStack() {
     ADMIN_EMAIL: process.env.ADMIN_EMAIL ?? "admin@liqfade.local",
     ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? `pw-${randomBytes(9).toString("base64url")}`,
     JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString("base64url"),
-    TRADING_MODE: "paper",
     API_HOST: "127.0.0.1",
     API_PORT: String(apiPort),
     LOG_LEVEL: "INFO",
+    PYTHONUNBUFFERED: "1",
   };
-  const stack = { env, database, pids, apiUrl: `http://127.0.0.1:${apiPort}` };
+  const stack = { env, database, pids, apiUrl: `http://127.0.0.1:${apiPort}`, simulatorUrl: `http://127.0.0.1:${simulatorPort}`, startedAt: Date.now() };
   try {
-    pids.push(start("api", join(BIN, "liqfade"), ["run", "api"], env));
+    await waitFor("redis", async () => redisUp(redisPort), 15_000);
+    const runDir = join(DASHBOARD, "test-results", "stack-run");
+    mkdirSync(runDir, { recursive: true });
+    const args = ["up", "--demo", "--scenario", "demo_one_trade", "--only", PROCESSES, "--simulator-port", String(simulatorPort), "--run-dir", runDir];
+    pids.push(start("liqfade-up", join(BIN, "liqfade"), args, env));
     await waitFor("the API", async () => (await fetch(`${stack.apiUrl}/api/ready`)).ok);
-    for (const worker of WORKERS) pids.push(start(worker, join(BIN, "liqfade"), ["run", worker], env));
     seed(env, "base");
     const token = await login(stack.apiUrl, env.ADMIN_EMAIL, env.ADMIN_PASSWORD);
     await waitFor("seeded trades in the API", async () => {
@@ -104,20 +111,40 @@ export async function startStack() {
   return stack;
 }
 
+function redisUp(port) {
+  return new Promise((ok) => {
+    const socket = createConnection({ port, host: "127.0.0.1" }, () => {
+      socket.end();
+      ok(true);
+    });
+    socket.on("error", () => ok(false));
+  });
+}
+
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export async function stopStack(stack) {
+  // Newest first (redis last), each given the time to stop: `liqfade up` stops its processes on SIGTERM
+  // (each in its own session), and they record their shutdown in Redis.
   for (const pid of [...stack.pids].reverse()) {
     try {
       process.kill(-pid, "SIGTERM");
     } catch {
-      /* already gone */
+      continue; // already gone
     }
-  }
-  await sleep(1500);
-  for (const pid of stack.pids) {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && alive(pid)) await sleep(200);
     try {
       process.kill(-pid, "SIGKILL");
     } catch {
-      /* already gone */
+      /* stopped */
     }
   }
   try {
