@@ -20,7 +20,8 @@ export function decimal(value: Numeric, digits = 2, sign = false): string {
 export function price(value: Numeric): string {
   const n = toNumber(value);
   if (n === null) return "—";
-  const given = String(value).split(".")[1]?.length ?? 0;
+  // the precision the value carries, not its storage scale: numeric(20,8) "107570.10000000" → 1
+  const given = String(value).split(".")[1]?.replace(/0+$/, "").length ?? 0;
   return decimal(n, Math.min(8, Math.max(2, given)));
 }
 

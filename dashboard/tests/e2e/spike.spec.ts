@@ -20,9 +20,12 @@ test("a scripted spike becomes a paper trade: open position with unrealized PnL,
   await screenshots(page, "overview-live-position");
 
   await page.getByRole("link", { name: "Trades" }).click();
-  const rows = page.getByTestId("trades-table").locator("tbody tr", { hasText: "BTCUSDT" });
-  await expect(rows.filter({ hasText: "TP" }).first()).toBeVisible({ timeout: 120_000 }); // arrives live, no reload
-  await expect(rows.first()).toContainText("LONG");
+  await page.getByLabel("Side").selectOption("LONG");
+  await page.getByLabel("Exit reason").selectOption("TP");
+  const rows = page.getByTestId("trades-table").locator("tbody tr");
+  await expect(rows).toHaveCount(1); // the seeded one from earlier today
+  await expect(rows).toHaveCount(2, { timeout: 120_000 }); // this one arrives live, without a reload
+  await expect(rows.first()).toContainText("BTCUSDT");
 
   await page.getByRole("link", { name: "Signals" }).click();
   const setup = page.getByTestId("signals-table").locator("tbody tr", { hasText: "BTCUSDT" }).first();

@@ -16,8 +16,8 @@ export const REPO = resolve(DASHBOARD, "..");
 const BIN = process.env.LIQFADE_VENV_BIN ?? join(REPO, ".venv", "bin");
 const PG = { host: process.env.PGHOST ?? "127.0.0.1", user: process.env.PGUSER ?? "postgres" };
 const LOG_DIR = join(DASHBOARD, "test-results", "stack-logs");
-// Every Procfile process but the dashboard (global setup starts that one) and the notifier (no webhook here).
-const PROCESSES = process.env.LIQFADE_TEST_PROCESSES ?? "simulator,ingest,strategy,governor,executor,projector,api";
+// Every Procfile process but the dashboard (global setup starts that one); the notifier has no webhook here.
+const PROCESSES = process.env.LIQFADE_TEST_PROCESSES ?? "simulator,ingest,strategy,governor,executor,projector,notifier,api";
 
 export function freePort() {
   return new Promise((ok, fail) => {
