@@ -58,9 +58,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     log.add_argument("--warmup-minutes", default="30",
                      help="also replay the recorded inputs this long before --since, to rebuild the cores' "
                           "state; only outputs from --since on are compared (default 30)")
-    log.add_argument("--ignore-types", default="Heartbeat",
-                     help="comma-separated output types counted but not compared (default Heartbeat: its "
-                          "cadence follows the live runner's timer ticks)")
+    log.add_argument("--timing", choices=("recorded", "virtual"), default="recorded",
+                     help="recorded (default): each core re-takes its recorded decisions, in the recorded "
+                          "order and at the recorded times, and the outputs must match byte for byte (ids "
+                          "included); virtual: cores run in virtual time on the recorded inputs (what the "
+                          "backtest does; use it with another config), matched on type, correlation id "
+                          "and payload")
+    log.add_argument("--ignore-types", default=None,
+                     help="comma-separated output types counted but not compared (default: none with "
+                          "--timing recorded; Heartbeat with --timing virtual, whose cadence follows the "
+                          "live runner's timer ticks)")
     log.add_argument("--database-url", default="", help="default: DATABASE_URL from the settings")
     log.add_argument("--redis-url", default="", help="default: REDIS_URL from the settings")
 

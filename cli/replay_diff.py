@@ -10,9 +10,12 @@ Compare rule: the recorded events produced by the chosen cores (minus the runner
 one core writing to one stream. Within a lane the order is exactly the core's decision order; between
 lanes it is not (live cores are separate processes, and one MULTI/EXEC can give two streams the same
 id), so lanes are compared separately and the first divergence is the earliest mismatch of any lane.
-Two events match when (type, correlation_id, payload) are equal. `id` and `ts` are not compared: live,
-`now` was the wall clock when the runner got to the event, in replay it is the event's own time, and
-the id is derived from the cause and the time.
+Exact mode (`--timing recorded`, cli/replay_schedule.py): each core re-takes its recorded decisions at
+the recorded times, so two events match only when their encoded envelopes are byte-identical: id, ts,
+causation and correlation ids, and payload. Virtual-time mode (`--timing virtual`): two events match when
+(type, correlation_id, payload) are equal; `id` and `ts` are not compared, because live `now` was the
+wall clock when the runner got to the event, in virtual time it is the event's own time, and the id is
+derived from the cause and the time.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 from cli.replay_sources import Recorded, iso
 from runtime.core import Core
 from schemas.envelope import Envelope
-from schemas.registry import envelope_dict, stream_of
+from schemas.registry import encode, envelope_dict, stream_of
 from schemas.streams import HEARTBEATS, LOGS
 
 HOUSEKEEPING = frozenset({HEARTBEATS, LOGS})  # written by the runner (process heartbeats, logs), not the core
@@ -47,8 +50,12 @@ def split_recording(recorded: Iterable[Recorded], cores: Sequence[Core[Any]]
     return inputs, outputs
 
 
-def comparable(envelope: Envelope) -> tuple[str, str | None, Any]:
-    return envelope.type, envelope.correlation_id, envelope.payload
+EXACT = ["the encoded envelope (id, ts, causation_id, correlation_id, payload, ...)"]
+LOOSE = ["type", "correlation_id", "payload"]
+
+
+def comparable(envelope: Envelope, exact: bool = False) -> Any:
+    return encode(envelope) if exact else (envelope.type, envelope.correlation_id, envelope.payload)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,7 @@ class Comparison:
     lanes: dict[str, tuple[int, int, int | None]]  # lane -> (recorded, replayed, first mismatch index)
     first: Divergence | None
     ignored_types: list[str] = field(default_factory=list)
+    compared_on: list[str] = field(default_factory=lambda: list(LOOSE))
 
     @property
     def identical(self) -> bool:
@@ -89,7 +97,7 @@ class Comparison:
     def as_dict(self) -> dict[str, Any]:
         return {
             "identical": self.identical,
-            "compared_on": ["type", "correlation_id", "payload"],
+            "compared_on": self.compared_on,
             "ignored_types": self.ignored_types,
             "by_type": {t: {"recorded": r, "replayed": p} for t, (r, p) in sorted(self.counts.items())},
             "lanes": {lane: {"recorded": r, "replayed": p, "first_divergence_index": i}
@@ -103,7 +111,7 @@ def lane_of(source: str, stream: str) -> str:
 
 
 def compare(recorded: Sequence[Recorded], replayed: Sequence[Envelope],
-            ignore_types: Iterable[str] = ()) -> Comparison:
+            ignore_types: Iterable[str] = (), exact: bool = False) -> Comparison:
     ignored = sorted(set(ignore_types))
     rec_count = Counter(r.envelope.type for r in recorded)
     rep_count = Counter(e.type for e in replayed)
@@ -120,18 +128,19 @@ def compare(recorded: Sequence[Recorded], replayed: Sequence[Envelope],
     first: Divergence | None = None
     for lane in sorted(rec_lanes.keys() | rep_lanes.keys()):
         rec, rep = rec_lanes.get(lane, []), rep_lanes.get(lane, [])
-        divergence = _first_mismatch(lane, rec, rep)
+        divergence = _first_mismatch(lane, rec, rep, exact)
         lanes[lane] = (len(rec), len(rep), None if divergence is None else divergence.index)
         if divergence is not None and (first is None or divergence.ts < first.ts):
             first = divergence
-    return Comparison(counts, lanes, first, ignored)
+    return Comparison(counts, lanes, first, ignored, list(EXACT if exact else LOOSE))
 
 
-def _first_mismatch(lane: str, rec: Sequence[Recorded], rep: Sequence[Envelope]) -> Divergence | None:
+def _first_mismatch(lane: str, rec: Sequence[Recorded], rep: Sequence[Envelope],
+                    exact: bool) -> Divergence | None:
     for index in range(max(len(rec), len(rep))):
         left = rec[index] if index < len(rec) else None
         right = rep[index] if index < len(rep) else None
-        if left is None or right is None or comparable(left.envelope) != comparable(right):
+        if left is None or right is None or comparable(left.envelope, exact) != comparable(right, exact):
             return Divergence(lane, index, left, right)
     return None
 
@@ -145,8 +154,9 @@ def render(comparison: Comparison) -> list[str]:
     compared = sum(r for r, _, _ in comparison.lanes.values())
     first = comparison.first
     if first is None:
-        lines.append(f"IDENTICAL: {compared} recorded outputs in {len(comparison.lanes)} lanes match the replay "
-                     "on (type, correlation_id, payload)")
+        on = "byte for byte" if comparison.compared_on == EXACT else "on (type, correlation_id, payload)"
+        lines.append(f"IDENTICAL: {compared} recorded outputs in {len(comparison.lanes)} lanes match the replay {on}")
+        lines.extend(f"  {lane}: {rec}" for lane, (rec, _, _) in sorted(comparison.lanes.items()))
         return lines
     lines.append(f"DIVERGED at {iso(first.ts)}: lane {first.lane}, event #{first.index}")
     if first.recorded is None:
@@ -161,4 +171,5 @@ def render(comparison: Comparison) -> list[str]:
 
 def _one_line(envelope: Envelope) -> str:
     payload = envelope.payload.model_dump_json()
-    return f"{envelope.type} corr={envelope.correlation_id} ts={envelope.ts} payload={payload}"
+    return (f"{envelope.type} id={envelope.id} cause={envelope.causation_id} corr={envelope.correlation_id} "
+            f"ts={envelope.ts} payload={payload}")

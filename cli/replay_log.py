@@ -1,8 +1,10 @@
 """`liqfade replay --from-db/--from-redis`: re-run cores over a recorded incident, show where it differs.
 
-The recorded inputs of the chosen cores (cli/replay_diff.py states the rule) are replayed in virtual time
-from `--since` minus a warm-up, so that the cores' state (volume history, cooldowns, boot) is rebuilt
-before the compared window starts; outputs before `--since` are neither compared nor written.
+The recorded events from `--since` minus a warm-up are replayed, so that the cores' state (volume history,
+cooldowns, boot) is rebuilt before the compared window starts; outputs before `--since` are neither
+compared nor written. `--timing recorded` (default) re-takes each core's recorded decisions at the
+recorded times (cli/replay_schedule.py) and compares byte for byte; `--timing virtual` feeds the chosen
+cores their recorded inputs (cli/replay_diff.py states the rule) in virtual time.
 Exit 0 when the replay matches the record, 1 when it diverges, 2 on bad arguments or an unreadable source.
 """
 
@@ -21,6 +23,7 @@ from pydantic import ValidationError
 from cli import plugins
 from cli.replay_cmd import make_cores, write_outputs
 from cli.replay_diff import compare, render, split_recording
+from cli.replay_schedule import CoreSchedule, executor_as_recorded, schedules
 from cli.replay_sources import (
     ChosenConfig,
     Recording,
@@ -32,9 +35,13 @@ from cli.replay_sources import (
     redis_config,
 )
 from runtime.config_store import DEFAULT_CONFIG_FILE
-from runtime.replay import ReplayDriver
+from runtime.replay import ReplayDriver, ScheduledReplay
 from runtime.settings import get_settings
 from schemas.config import BotConfig
+
+# With --timing recorded the record is read this far past --until (not compared): an input's decision time
+# is the ts of its outputs, and a decision taken just before --until can have outputs just after it.
+RECORDED_TAIL_MS = 60_000
 
 
 class BadArguments(Exception):
@@ -112,11 +119,11 @@ def run(args: argparse.Namespace) -> int:
         args.database_url = args.database_url or settings.database_url
         args.redis_url = args.redis_url or settings.redis_url
         chosen = _config(args, version, start)
-        if args.from_db:
-            assert start is not None and until is not None
-            recording = load_from_db(args.database_url, start, until)
-        else:
-            recording = load_from_redis(args.redis_url, start, until)
+        recording = _load(args, start, until)
+        if args.timing == "recorded" and until is not None:
+            # the tail is only read for decision times: neither compared nor counted as skipped
+            recording.events += _load(args, until + 1, until + RECORDED_TAIL_MS).events
+            recording.sort()
     except BadArguments as exc:
         print(f"replay: {exc}", file=sys.stderr)
         return 2
@@ -131,16 +138,31 @@ def run(args: argparse.Namespace) -> int:
     return _replay(args, source, recording, chosen, since, until, start, names)
 
 
+def _load(args: argparse.Namespace, start: int | None, end: int | None) -> Recording:
+    if args.from_db:
+        assert start is not None and end is not None
+        return load_from_db(args.database_url, start, end)
+    return load_from_redis(args.redis_url, start, end)
+
+
 def _replay(args: argparse.Namespace, source: str, recording: Recording, chosen: ChosenConfig,
             since: int | None, until: int | None, start: int | None, names: list[str]) -> int:
+    exact = args.timing == "recorded"
     cores = make_cores(names, chosen.config)
+    if exact:
+        executor = executor_as_recorded(chosen.config, recording.events)
+        cores = [executor if executor is not None and c.name == executor.name else c for c in cores]
     inputs, recorded = split_recording(recording.events, cores)
     end = until if until is not None else max((r.envelope.ts for r in recording.events), default=None)
-    replayed = [e for e in ReplayDriver(cores).run(inputs, until=end)
-                if (since is None or e.ts >= since) and (end is None or e.ts <= end)]
-    recorded = [r for r in recorded if since is None or r.envelope.ts >= since]
-    ignored = [t for t in args.ignore_types.split(",") if t]
-    comparison = compare(recorded, replayed, ignored)
+    plan = schedules(recording.events, cores) if exact else {}
+    scheduled = ScheduledReplay(cores, {name: s.steps for name, s in plan.items()})
+    produced = scheduled.run() if exact else ReplayDriver(cores).run(inputs, until=end)
+    replayed = [e for e in produced if (since is None or e.ts >= since) and (end is None or e.ts <= end)]
+    recorded = [r for r in recorded
+                if (since is None or r.envelope.ts >= since) and (end is None or r.envelope.ts <= end)]
+    ignore = args.ignore_types if args.ignore_types is not None else ("" if exact else "Heartbeat")
+    ignored = [t for t in ignore.split(",") if t]
+    comparison = compare(recorded, replayed, ignored, exact=exact)
     window = f"{iso(since) if since is not None else 'start of the streams'} -> " \
              f"{iso(end) if end is not None else 'end of the streams'}"
     lines = [
@@ -150,6 +172,7 @@ def _replay(args: argparse.Namespace, source: str, recording: Recording, chosen:
         f"recorded: {len(recording.events)} events in range, {len(inputs)} inputs, {len(recorded)} outputs "
         f"of the chosen cores; skipped undecodable: {sum(recording.skipped.values())}"
         + (f" {dict(sorted(recording.skipped.items()))}" if recording.skipped else ""),
+        *schedule_lines(plan, scheduled.substituted),
         *render(comparison),
     ]
     print("\n".join(lines))
@@ -159,6 +182,10 @@ def _replay(args: argparse.Namespace, source: str, recording: Recording, chosen:
             "cores": [c.name for c in cores], "config_version": chosen.config.version,
             "config_origin": chosen.origin, "inputs": len(inputs), "recorded_outputs": len(recorded),
             "replayed_outputs": len(replayed), "skipped_undecodable": dict(recording.skipped),
+            "timing": args.timing, "schedules": {name: {"steps": len(p.steps), "timed_inputs": p.timed,
+                                                        "timers": p.timers, "unscheduled_causes": p.unscheduled}
+                                                 for name, p in plan.items()},
+            "substituted_inputs": scheduled.substituted,
             "identical": comparison.identical,
             "first_divergence_lane": None if comparison.first is None else comparison.first.lane,
         }
@@ -166,3 +193,18 @@ def _replay(args: argparse.Namespace, source: str, recording: Recording, chosen:
         (Path(args.out) / "diff.json").write_bytes(
             orjson.dumps(comparison.as_dict(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
     return 0 if comparison.identical else 1
+
+
+def schedule_lines(plan: dict[str, CoreSchedule], substituted: int) -> list[str]:
+    if not plan:
+        return ["timing: virtual (timers at their deadlines; id and ts not compared)"]
+    lines = ["timing: recorded (each core's inputs in consumption order, at the recorded decision times; "
+             "the cores start from scratch at the first input: start the inputs at or before the workers' "
+             "start)"]
+    for name, p in plan.items():
+        unknown = ", ".join(p.unscheduled[:3]) + (f" (+{len(p.unscheduled) - 3})" if len(p.unscheduled) > 3 else "")
+        lines.append(f"  {name}: {len(p.steps)} steps, {p.timed} inputs with a recorded time, {p.timers} timer "
+                     f"firings" + (f"; outputs of unscheduled causes: {unknown}" if p.unscheduled else ""))
+    if substituted:
+        lines.append(f"  {substituted} inputs from a replayed core were not reproduced and were fed as recorded")
+    return lines

@@ -1,13 +1,16 @@
-"""Run cores in one process, in virtual time, over an ordered input of events (DESIGN §9).
+"""Run cores in one process over recorded events (DESIGN §9).
 
-Timers fire at their deadlines between input events; every output is fed back to the cores that read
-its stream before the next input is taken. The same input and config give byte-identical output.
+`ReplayDriver`: virtual time. Timers fire at their deadlines between input events; every output is fed
+back to the cores that read its stream before the next input is taken. The same input and config give
+byte-identical output. `ScheduledReplay`: each core re-takes the decisions of a recorded live session,
+at the recorded times and in the recorded order, so the session's outputs come out again, ids included.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from runtime.core import Core, envelopes, timer_cause
@@ -80,3 +83,94 @@ class ReplayDriver:
                 self.states[core.name] = decision.state
                 queue.extend(envelopes(decision.emits, source=core.name, cause_id=current.id, now=at,
                                        cause_correlation=current.correlation_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One decision of one core in a recorded session: `event` decided at `now`, or (None) its timer."""
+
+    now: int
+    event: Envelope | None = None
+
+
+class ScheduledReplay:
+    """Re-run cores through the steps a live session took (the incident debugger's exact mode).
+
+    Each core gets its own schedule, taken from the record: its inputs in the order its runner consumed
+    them, each decided at the recorded decision time, and its timer fired at the recorded instants only
+    (never from `next_deadline`). Live, the wall clock chose those times; here they are data, so the same
+    record gives the same outputs, ids included. An input that one of the replayed cores wrote is fed as
+    the replay produced it (same id); when the replay did not produce it (an upstream divergence), the
+    recorded one is fed and counted in `substituted`.
+    """
+
+    def __init__(self, cores: Sequence[Core[Any]], schedules: Mapping[str, Sequence[Step]]) -> None:
+        self.cores = {core.name: core for core in cores}
+        self.states: dict[str, Any] = {core.name: core.initial_state() for core in cores}
+        self.schedules = {name: list(schedules.get(name, ())) for name in self.cores}
+        self.cursor = dict.fromkeys(self.cores, 0)
+        self.produced: dict[str, Envelope] = {}
+        self.substituted = 0
+        # each step's cause id (its input's id, or its timer's), to find the step that wrote an input
+        self.step_of: dict[str, dict[str, int]] = {
+            name: {(timer_cause(name, step.now) if step.event is None else step.event.id): index
+                   for index, step in enumerate(steps)}
+            for name, steps in self.schedules.items()}
+
+    def run(self) -> Iterator[Envelope]:
+        """Yield every output in the order produced; across cores, steps go in decision-time order."""
+        while True:
+            name = self._next()
+            if name is None:
+                return
+            step = self.schedules[name][self.cursor[name]]
+            self.cursor[name] += 1
+            yield from self._take(name, step)
+
+    def _head(self, name: str) -> Step | None:
+        steps, at = self.schedules[name], self.cursor[name]
+        return steps[at] if at < len(steps) else None
+
+    def _next(self) -> str | None:
+        """The core whose next step is earliest among those whose input is available; ties in core
+        order. A step waits while the step that wrote its input (by the input's causation id) has not
+        been taken; with nothing ready (an inconsistent record), the earliest goes anyway."""
+        heads = [(step.now, order, name) for order, name in enumerate(self.cores)
+                 if (step := self._head(name)) is not None]
+        if not heads:
+            return None
+        heads.sort()
+        for _, _, name in heads:
+            if self._ready(name):
+                return name
+        return heads[0][2]
+
+    def _ready(self, name: str) -> bool:
+        step = self._head(name)
+        assert step is not None
+        event = step.event
+        if event is None or event.source == name or event.source not in self.cores:
+            return True
+        writer = self.step_of[event.source].get(event.causation_id or "")
+        return writer is None or self.cursor[event.source] > writer
+
+    def _take(self, name: str, step: Step) -> Iterator[Envelope]:
+        core, state = self.cores[name], self.states[name]
+        if step.event is None:
+            decision = core.on_timer(state, step.now)
+            cause, correlation = timer_cause(name, step.now), None
+        else:
+            event = step.event
+            if event.source in self.cores:
+                replayed = self.produced.get(event.id)
+                if replayed is None:
+                    self.substituted += 1
+                else:
+                    event = replayed
+            decision = core.decide(state, event, step.now)
+            cause, correlation = event.id, event.correlation_id
+        self.states[name] = decision.state
+        for output in envelopes(decision.emits, source=name, cause_id=cause, now=step.now,
+                                cause_correlation=correlation):
+            self.produced[output.id] = output
+            yield output

@@ -26,7 +26,7 @@ from projector.migrate import migrate
 from projector.store import write_batch
 from runtime import market_csv
 from runtime.core import Emit, envelopes
-from runtime.replay import ReplayDriver
+from runtime.replay import ReplayDriver, ScheduledReplay, Step
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig
 from schemas.envelope import Envelope
@@ -51,24 +51,26 @@ HIGH = config_with(2_500_000, 1_250_000, 2)
 
 @functools.cache
 def session() -> tuple[Recorded, ...]:
+    """What live would have appended, in append order: before an input arrives at T, the timers due by T
+    have fired; each append gets a later stream id (ms) than the one before, never earlier than its ts."""
     report = market_csv.CsvReport()
     inputs = market_csv.in_exchange_order(
         market_csv.liquidation_events(LIQUIDATIONS, report),
         market_csv.kline_events(KLINES, spread_bps=Decimal(1), report=report))
+    driver = ReplayDriver(make_cores([], LOW))
     produced: list[Envelope] = []
-
-    def fed() -> Any:
-        for event in inputs:
-            produced.append(event)
-            yield event
-
-    for output in ReplayDriver(make_cores([], LOW)).run(fed(), until=inputs[-1].ts + 900_000):
-        produced.append(output)
+    for event in inputs:
+        driver.start = event.ts if driver.start is None else driver.start
+        driver.now = max(driver.now, event.ts)
+        produced.extend(driver.fire_timers(driver.now))
+        produced.append(event)
+        produced.extend(driver.dispatch(event))
+    produced.extend(driver.fire_timers(inputs[-1].ts + 900_000))
     recorded: list[Recorded] = []
-    clock, seq = 0, 0
+    clock = 0
     for envelope in produced:
-        clock, seq = (envelope.ts, 0) if envelope.ts > clock else (clock, seq + 1)
-        recorded.append(Recorded(stream_of(envelope.payload), f"{clock}-{seq}", envelope))
+        clock = max(envelope.ts, clock + 1)
+        recorded.append(Recorded(stream_of(envelope.payload), f"{clock}-0", envelope))
     return tuple(recorded)
 
 
@@ -171,7 +173,7 @@ def test_replay_from_db_when_an_output_was_tampered_exits_1_naming_it(
 
 def test_replay_from_db_when_config_version_has_a_higher_threshold_diverges_at_the_first_setup(
         db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = replay(*from_db(db, "--config-version", "2", "--out", str(tmp_path)))
+    code = replay(*from_db(db, "--config-version", "2", "--timing", "virtual", "--out", str(tmp_path)))
     out = capsys.readouterr().out
     assert code == 1
     assert "config v2 from bot_config v2 (--config-version)" in out
@@ -207,19 +209,29 @@ def test_replay_from_db_when_only_the_governor_runs_feeds_it_recorded_signals_an
     assert lanes["governor -> intents"]["recorded"] >= 1
 
 
-def test_replay_from_db_when_window_starts_mid_session_warms_up_and_matches(
+def test_replay_from_db_when_window_starts_mid_session_in_virtual_time_warms_up_and_matches(
         db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     since, until = "2025-10-22T20:00:00", "2025-10-22T21:30:00+00:00"
-    code = replay("--from-db", "--database-url", db, "--since", since, "--until", until, "--out", str(tmp_path))
+    window = ("--from-db", "--database-url", db, "--since", since, "--until", until, "--timing", "virtual")
+    code = replay(*window, "--out", str(tmp_path))
     out = capsys.readouterr().out
     assert code == 0, out
     summary = read_json(tmp_path / "summary.json")
     assert summary["inputs_from"] == parse_time(since) - 30 * 60_000
     assert summary["recorded_outputs"] > 0
-    no_warmup = replay("--from-db", "--database-url", db, "--since", since, "--until", until,
-                       "--warmup-minutes", "0")
+    no_warmup = replay(*window, "--warmup-minutes", "0")
     assert no_warmup == 1, "without history the volume check cannot confirm the setup"
     assert "DIVERGED" in capsys.readouterr().out
+
+
+def test_replay_from_db_when_recorded_timing_starts_after_the_session_start_diverges_and_says_why(
+        db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = replay("--from-db", "--database-url", db, "--since", "2025-10-22T20:00:00", "--until",
+                  "2025-10-22T21:30:00")
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "lane governor -> state, event #0" in out  # still BOOTING: the executor booted before the inputs
+    assert "start the inputs at or before the workers' start" in out
 
 
 def test_replay_from_redis_when_streams_are_unchanged_exits_0_and_skips_undecodable_entries(
@@ -309,3 +321,22 @@ def test_compare_when_lanes_interleave_differently_is_identical() -> None:
     recorded = [Recorded(stream_of(e.payload), f"{i}-0", e) for i, e in enumerate([a, b])]
     assert compare(recorded, [b, a]).identical
     assert not compare(recorded, [b]).identical
+
+
+def test_replay_from_db_when_a_decision_before_until_was_written_after_it_reads_its_time_past_until(
+        database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    t = start_ms()
+    first, second = (envelopes([Emit(the(type_).envelope.payload)], source="executor", cause_id=type_, now=ts)[0]
+                     for type_, ts in (("AccountUpdated", t), ("BootChecksCompleted", t + 1_000)))
+    steps = [Step(t + 10, first), Step(t + 1_500, second)]  # the second input is decided after --until
+    outputs = list(ScheduledReplay(make_cores(["governor"], LOW), {"governor": steps}).run())
+    assert {e.type for e in outputs if e.ts > t + 1_200} == {"BotStateChanged", "Heartbeat"}
+    rows = [(first, f"{t}-0"), (second, f"{t + 1_000}-0"), *((e, f"{e.ts}-{i}") for i, e in enumerate(outputs))]
+    migrate(database_url)
+    with psycopg.connect(database_url) as conn:
+        write_batch(conn, [Entry(stream_of(e.payload), sid, encode(e).decode(), e) for e, sid in rows])
+    code = replay("--from-db", "--database-url", database_url, "--since", str(t), "--until", str(t + 1_200),
+                  "--warmup-minutes", "0", "--cores", "governor", "--config", str(write_config(tmp_path, LOW)))
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "governor: 2 steps, 2 inputs with a recorded time" in out

@@ -1,0 +1,112 @@
+"""Each core's schedule in a recorded session: which inputs it decided, in what order, at what time.
+
+The runner leaves all of it in the record (runtime/runner.py):
+- order: a runner takes its input entries in arrival order (stream ids are the append times; within one
+  millisecond market data first, see `arrival_key`), so sorting a core's recorded inputs that way gives
+  the order it consumed them;
+- decision time: every output's `ts` is the `now` of the decision that produced it and its
+  `causation_id` names that decision's input (no core sets an explicit `ts`), so an input with outputs
+  carries its own decision time;
+- timers: an output of `on_timer` has the cause `timer/<core>/<now>`, which is the firing instant.
+An input that produced nothing has no recorded time; it is decided at the core's previous decision time
+(the earliest it can have been; before the first one, at the earliest recorded time of the core), and
+placed between two timer firings by its arrival: stream ids and decision times come from one clock (a
+scaled clock, runtime/clock.py, breaks this). The cores use `now` only where they emit (deadlines,
+staleness, cooldowns), so that time cannot change what such a step decided; if it ever did, the
+comparison would show it. A timer firing that emitted nothing is not in the record; a core has a deadline
+only when it has something to emit then. Not in the record either: what a runner does outside its core
+(the governor's SHUTDOWN on SIGTERM, the paper executor's boot again after a restart); outputs of such
+causes are listed as unscheduled and show up as a divergence.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cli import plugins
+from cli.replay_diff import HOUSEKEEPING
+from cli.replay_sources import Recorded
+from runtime.core import Core, timer_cause
+from runtime.replay import Step
+from runtime.runner import arrival_key
+from schemas.config import BotConfig
+from schemas.orders import BootChecksCompleted
+
+
+@dataclass
+class CoreSchedule:
+    steps: list[Step] = field(default_factory=list)
+    timed: int = 0  # input steps whose decision time is recorded (they had outputs)
+    timers: int = 0
+    unscheduled: list[str] = field(default_factory=list)  # causes of outputs no step explains
+
+
+def schedules(recorded: Iterable[Recorded], cores: Sequence[Core[Any]]) -> dict[str, CoreSchedule]:
+    events = list(recorded)
+    return {core.name: core_schedule(events, core) for core in cores}
+
+
+def core_schedule(recorded: Sequence[Recorded], core: Core[Any]) -> CoreSchedule:
+    streams = list(core.inputs)
+    inputs = sorted((r for r in recorded if r.stream in streams),
+                    key=lambda r: (*arrival_key(r.stream, r.stream_id), streams.index(r.stream)))
+    input_ids = {r.envelope.id for r in inputs}
+    prefix = timer_cause(core.name, 0)[:-1]
+    decided_at: dict[str, int] = {}
+    fired: set[int] = set()
+    out = CoreSchedule()
+    for r in recorded:
+        envelope = r.envelope
+        if envelope.source != core.name or r.stream in HOUSEKEEPING:
+            continue
+        cause = envelope.causation_id or ""
+        if cause.startswith(prefix) and cause[len(prefix):].isdigit():
+            fired.add(int(cause[len(prefix):]))
+        elif cause in input_ids:
+            decided_at.setdefault(cause, envelope.ts)
+        elif cause not in out.unscheduled:
+            out.unscheduled.append(cause)
+    timers = sorted(fired)
+    out.timers = len(timers)
+    known = [*decided_at.values(), *timers]
+    next_timer, last = 0, (min(known) if known else 0)
+    for r in inputs:
+        arrived = arrival_key(r.stream, r.stream_id)[0]
+        at = decided_at.get(r.envelope.id)
+        # a timer fires before an input decided at (or, untimed, arrived at) the same instant or later
+        while next_timer < len(timers) and timers[next_timer] <= (arrived if at is None else at):
+            last = max(last, timers[next_timer])
+            out.steps.append(Step(timers[next_timer]))
+            next_timer += 1
+        if at is None:
+            at = last
+        else:
+            out.timed += 1
+        last = max(last, at)
+        out.steps.append(Step(at, r.envelope))
+    out.steps.extend(Step(t) for t in timers[next_timer:])
+    return out
+
+
+def executor_as_recorded(config: BotConfig, recorded: Iterable[Recorded]) -> Core[Any] | None:
+    """The executor core the session ran, when the record says (None: it does not).
+
+    Live, the venue's answers are in the record (source `executor-venue`) and the core is the live one:
+    it takes those answers as inputs. In paper, the runner read the filters from the venue at start and
+    the core announced them in its BootChecksCompleted; the replayed core gets the same ones.
+    """
+    module = importlib.import_module(plugins.CORES["executor"].partition(":")[0])
+    events = [r.envelope for r in recorded]
+    if any(e.source == module.VENUE_SOURCE for e in events):
+        live: Core[Any] = module.ExecutorCore(config, mode="live")
+        return live
+    boot = next((e.payload for e in events if e.source == "executor" and isinstance(e.payload, BootChecksCompleted)
+                 and e.payload.venue == "paper"), None)
+    if boot is None:
+        return None
+    detail = next((c.detail for c in boot.checks if c.name == "filters"), "")
+    paper: Core[Any] = module.ExecutorCore(config, boot.filters, detail.split("; missing ")[0], mode="paper")
+    return paper

@@ -1,0 +1,115 @@
+"""Schedules from a record: a real StreamRunner's session (real Redis, a clock the test moves) is replayed
+step for step and gives its outputs again byte for byte; the executor the session ran is rebuilt."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import cast
+
+import redis
+
+from cli.replay_schedule import core_schedule, executor_as_recorded, schedules
+from cli.replay_sources import Recorded
+from runtime.clock import VirtualClock
+from runtime.core import Decision, Emit, envelopes
+from runtime.replay import ReplayDriver, ScheduledReplay, Step
+from runtime.runner import StreamRunner
+from schemas.config import BotConfig
+from schemas.envelope import Envelope, Payload
+from schemas.orders import BootChecksCompleted, CheckResult, OrderAccepted, SymbolFilters
+from schemas.registry import FIELD, decode, encode
+from tests.runtime.counting_core import IN, OUT, CountingCore, CountState, CountTick
+
+
+class Quiet(CountingCore):
+    """Answers even ticks only, at its decision time; its timer reports how many ticks it has seen."""
+
+    def decide(self, state: CountState, event: Envelope, now: int) -> Decision[CountState]:
+        decision = super().decide(state, event, now)
+        assert isinstance(event.payload, CountTick)
+        return Decision(decision.state, [Emit(e.payload) for e in decision.emits if event.payload.n % 2 == 0])
+
+
+def tick(n: int, ts: int) -> Envelope:
+    return envelopes([Emit(CountTick(n=n))], source="test", cause_id=f"tick{n}", now=ts)[0]
+
+
+def recorded(client: redis.Redis, *streams: str) -> list[Recorded]:
+    out = []
+    for stream in streams:
+        for entry_id, fields in cast(list[tuple[bytes, dict[bytes, bytes]]], client.xrange(stream)):
+            out.append(Recorded(stream, entry_id.decode(), decode(fields[FIELD])))
+    return out
+
+
+def test_schedule_when_a_runner_session_is_replayed_gives_its_outputs_byte_for_byte(
+        redis_client: redis.Redis) -> None:
+    clock = VirtualClock(10_000)
+    runner = StreamRunner(Quiet(report_every_ms=1_000), redis_client, clock=clock, heartbeat_ms=None)
+    runner.start()
+    runner.step()  # takes back what was pending (nothing)
+    # (arrival id ms, tick n, the clock when the runner gets to it); timers fire late, at the runner's step
+    for arrival, n, clock_at in [(10_000, 2, 10_003), (10_500, 1, 10_600), (None, 0, 11_200),
+                                 (11_300, 3, 11_350), (12_000, 4, 12_100), (None, 0, 12_500)]:
+        if arrival is not None:
+            redis_client.xadd(IN, {FIELD: encode(tick(n, arrival - 10))}, id=f"{arrival}-0")
+        clock.advance_to(clock_at)
+        runner.step()
+    session = recorded(redis_client, IN, OUT)
+    live = [r.envelope for r in session if r.stream == OUT]
+    assert [(e.type, e.ts) for e in live] == [("CountSeen", 10_003), ("CountTimerFired", 11_200),
+                                               ("CountSeen", 12_100), ("CountTimerFired", 12_500)]
+
+    plan = schedules(session, [Quiet(report_every_ms=1_000)])["counter"]
+    assert (len(plan.steps), plan.timed, plan.timers, plan.unscheduled) == (6, 2, 2, [])
+    replayed = list(ScheduledReplay([Quiet(report_every_ms=1_000)], {"counter": plan.steps}).run())
+    assert [encode(e) for e in replayed] == [encode(e) for e in live]
+
+    inputs = [r.envelope for r in session if r.stream == IN]
+    virtual = list(ReplayDriver([Quiet(report_every_ms=1_000)]).run(inputs, until=12_500))
+    assert [e.id for e in virtual] != [e.id for e in live], "virtual time decides at event time, not as live did"
+
+
+def test_core_schedule_when_inputs_were_silent_places_them_by_arrival_at_the_previous_decision_time() -> None:
+    core = Quiet(report_every_ms=1_000)
+    a, b, c = tick(1, 1_000), tick(2, 1_500), tick(3, 2_500)
+    seen = envelopes([Emit(CountTick(n=0))], source="counter", cause_id=b.id, now=1_520)[0]
+    fired = envelopes([Emit(CountTick(n=0))], source="counter", cause_id="timer/counter/2000", now=2_000)[0]
+    record = [Recorded(IN, "2600-0", c), Recorded(IN, "1001-0", a), Recorded(IN, "1502-0", b),
+              Recorded(OUT, "1521-0", seen), Recorded(OUT, "2001-0", fired)]
+    plan = core_schedule(record, core)
+    assert plan.steps == [Step(1_520, a), Step(1_520, b), Step(2_000), Step(2_000, c)]
+    assert (plan.timed, plan.timers) == (1, 1)
+
+
+def boot(venue: str, source: str) -> Recorded:
+    filters = SymbolFilters(symbol="BTCUSDT", tick_size=Decimal("0.5"), step_size=Decimal("0.01"),
+                            min_qty=Decimal("0.01"), min_notional=Decimal(50), maker_fee_rate=Decimal("0.0001"),
+                            taker_fee_rate=Decimal("0.0004"))
+    payload = BootChecksCompleted(ok=True, venue=venue, filters=(filters,), checks=(
+        CheckResult(name="filters", ok=True, detail=source),))
+    return Recorded("executions", "1-0", envelopes([Emit(payload)], source="executor", cause_id="t", now=1)[0])
+
+
+def venue_answer() -> Recorded:
+    payload: Payload = OrderAccepted(client_order_id="lf-x-el", setup_id="S", symbol="BTCUSDT",
+                                     exchange_order_id="1")
+    return Recorded("executions", "2-0", envelopes([Emit(payload)], source="executor-venue", cause_id="v",
+                                                   now=2)[0])
+
+
+def test_executor_as_recorded_when_paper_takes_the_filters_its_boot_announced() -> None:
+    core = executor_as_recorded(BotConfig(symbols=["BTCUSDT"]), [boot("paper", "exchangeInfo of http://sim")])
+    assert core is not None
+    state = core.initial_state()
+    assert state.mode == "paper" and state.filters["BTCUSDT"].tick_size == Decimal("0.5")
+    announced = core.on_timer(state, 5).emits[0].payload
+    assert isinstance(announced, BootChecksCompleted)
+    assert announced.filters == boot("paper", "x").envelope.payload.filters  # type: ignore[attr-defined]
+    assert [c.detail for c in announced.checks if c.name == "filters"] == ["exchangeInfo of http://sim"]
+
+
+def test_executor_as_recorded_when_the_venue_answered_is_the_live_core_and_otherwise_none() -> None:
+    live = executor_as_recorded(BotConfig(), [boot("live", "x"), venue_answer()])
+    assert live is not None and live.initial_state().mode == "live" and "executions" in live.inputs
+    assert executor_as_recorded(BotConfig(), []) is None
