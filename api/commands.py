@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -52,13 +52,18 @@ async def wait_for(
         for _stream, entries in replies or []:
             for entry_id, fields in entries:
                 cursor = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
-                raw = fields.get(FIELD)
-                if raw is None:
-                    continue
-                try:
-                    envelope = decode(raw)
-                except SkipEvent:
-                    continue
-                if match(envelope):
+                envelope = envelope_of(fields)
+                if envelope is not None and match(envelope):
                     return envelope
     return None
+
+
+def envelope_of(fields: Mapping[Any, Any] | None) -> Envelope | None:
+    """The envelope in a stream entry's fields, or None when it has none or it does not decode."""
+    raw = fields.get(FIELD) if fields else None
+    if raw is None:
+        return None
+    try:
+        return decode(raw)
+    except SkipEvent:
+        return None

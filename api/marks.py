@@ -13,8 +13,8 @@ from decimal import Decimal
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from api.commands import envelope_of
 from schemas.market import BookTickerUpdated
-from schemas.registry import SkipEvent, decode
 from schemas.streams import md
 
 SCAN_BACK = 200  # md streams interleave klines and liquidations; a book ticker is always among the last few
@@ -33,14 +33,8 @@ async def latest_book(redis: aioredis.Redis, symbol: str) -> tuple[BookTickerUpd
     except RedisError:
         return None
     for _id, fields in entries or []:
-        raw = next(iter(fields.values()), None) if fields else None
-        if raw is None:
-            continue
-        try:
-            envelope = decode(raw)
-        except SkipEvent:
-            continue
-        if isinstance(envelope.payload, BookTickerUpdated):
+        envelope = envelope_of(fields)
+        if envelope is not None and isinstance(envelope.payload, BookTickerUpdated):
             return envelope.payload, envelope.ts
     return None
 
