@@ -25,6 +25,7 @@ from loguru import logger
 
 from executor.ids import is_algo
 from executor.state import Request
+from runtime.clock import ScaledClock, WallClock, system_clock
 from schemas.envelope import Payload
 from schemas.orders import (
     FlattenCompleted,
@@ -67,17 +68,42 @@ def classify(exc: BaseException) -> str:
     return "final"
 
 
-def ban_until(exc: BinanceAPIException) -> int:
+def ban_until(exc: BinanceAPIException, now_ms: int) -> int:
     retry = getattr(exc.response, "headers", {}).get("Retry-After") if exc.response is not None else None
-    return int(time.time() * 1000) + int(retry or 120) * 1000
+    return now_ms + int(retry or 120) * 1000
+
+
+class ClockedClient(AsyncClient):  # type: ignore[misc]
+    """python-binance signs with `time.time() * 1000 + timestamp_offset`; under a scaled clock that
+    offset is made to follow the bot's clock, so the signed timestamp is clock time + the venue offset
+    learnt by `sync_time` (kept in `venue_offset`)."""
+
+    def __init__(self, key: str, secret: str, clock: ScaledClock) -> None:
+        self.clock = clock
+        self.venue_offset = 0
+        super().__init__(key, secret)
+
+    @property
+    def timestamp_offset(self) -> float:
+        return self.clock.now_ms() - time.time() * 1000 + self.venue_offset
+
+    @timestamp_offset.setter
+    def timestamp_offset(self, value: float) -> None:
+        self.venue_offset = int(value)
+
+
+def make_client(key: str, secret: str, clock: WallClock | ScaledClock) -> AsyncClient:
+    return ClockedClient(key, secret, clock) if isinstance(clock, ScaledClock) else AsyncClient(key, secret)
 
 
 class BinanceVenue:
     kind = "live"
 
     def __init__(self, key: str, secret: str, base_url: str, meta: MetaFn,
-                 fees: dict[str, tuple[Decimal, Decimal]] | None = None) -> None:
-        self.client = AsyncClient(key, secret)
+                 fees: dict[str, tuple[Decimal, Decimal]] | None = None,
+                 clock: WallClock | ScaledClock | None = None) -> None:
+        self.clock = clock or system_clock()
+        self.client = make_client(key, secret, self.clock)
         self.client.FUTURES_URL = base_url.rstrip("/") + "/fapi"
         self.meta = meta
         self.fees = fees or {}  # symbol → (maker, taker), for fills learnt by query
@@ -85,6 +111,7 @@ class BinanceVenue:
         self.terminal: set[str] = set()  # cids whose end was reported
         self.accepted: set[str] = set()
         self.banned_until = 0
+        self.offset = 0  # venue clock − our clock (ms) at the last sync_time
         self.backoff_s = 0.2
 
     async def close(self) -> None:
@@ -92,11 +119,12 @@ class BinanceVenue:
 
     async def sync_time(self) -> int:
         """Align signed timestamps with /fapi/v1/time; returns the skew in ms."""
-        before = int(time.time() * 1000)
+        before = self.clock.now_ms()
         server = int((await self.client.futures_time())["serverTime"])
-        after = int(time.time() * 1000)
-        self.client.timestamp_offset = server - (before + after) // 2
-        return int(self.client.timestamp_offset)
+        after = self.clock.now_ms()
+        self.offset = server - (before + after) // 2
+        self.client.timestamp_offset = self.offset
+        return self.offset
 
     def used_weight(self) -> int:
         response = getattr(self.client, "response", None)
@@ -106,16 +134,17 @@ class BinanceVenue:
     # --- calls with retry -------------------------------------------------------------------------
     async def call(self, fn: Callable[..., Awaitable[Any]], **params: Any) -> Any:
         """One REST call, retried (≤ 2) on guaranteed failures; an unknown outcome raises Unknown."""
-        if self.banned_until > time.time() * 1000:
+        if self.banned_until > self.clock.now_ms():
             raise Banned(self.banned_until, "IP banned (418); not sending")
         for attempt in range(MAX_RETRIES + 1):
             try:
-                return await asyncio.wait_for(fn(**params), 10)
+                async with asyncio.timeout(10):  # unlike wait_for, no extra task (one loop turn) per call
+                    return await fn(**params)
             except (TimeoutError, BinanceAPIException, aiohttp.ClientError) as exc:
                 kind = classify(exc)
                 if kind == "ban":
                     assert isinstance(exc, BinanceAPIException)
-                    self.banned_until = ban_until(exc)
+                    self.banned_until = ban_until(exc, self.clock.now_ms())
                     raise Banned(self.banned_until, str(exc.message)) from exc
                 if kind == "unknown":
                     raise Unknown(str(exc)) from exc

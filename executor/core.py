@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from executor import lifecycle, requests
 from executor.filters import default_filters
 from executor.paper import PaperVenue, configure, new_account
-from executor.state import ExecState, Request, Trade, dump, load
+from executor.state import ExecState, Request, Trade, clone, dump, load
 from runtime.core import Decision, Emit
 from schemas.commands import ConfigPublished, HealthCheckRequested
 from schemas.config import BotConfig, active_symbols
@@ -44,10 +44,12 @@ from schemas.types import ExitReason
 
 VENUE_SOURCE = "executor-venue"  # envelopes the live runner writes for the venue's answers
 REPORTS = (OrderAccepted, OrderFilled, OrderCanceled, OrderRejected, VenueError)
+HANDLED = (BookTickerUpdated, EntryApproved, FlattenOrdered, HealthCheckRequested, ConfigPublished)
 
 
 class ExecutorCore:
     name = "executor"
+    same_state_means_unchanged = True  # decide/on_timer change only a clone (the runner skips the snapshot)
 
     def __init__(self, config: BotConfig, filters: tuple[SymbolFilters, ...] | None = None,
                  filters_source: str = "built-in defaults", mode: str | None = None) -> None:
@@ -92,7 +94,9 @@ class ExecutorCore:
         p = event.payload
         if isinstance(p, BookTickerUpdated) and not _has_orders(state, p.symbol):
             return Decision(_with_book(state, p))  # the common case: no copy of the whole state
-        s = copy.deepcopy(state)
+        if not isinstance(p, HANDLED) and event.source != VENUE_SOURCE:
+            return Decision(state)  # klines, liquidations, our own outputs echoed on `executions`
+        s = clone(state)
         emits: list[Emit] = []
         if isinstance(p, BookTickerUpdated):
             s.books[p.symbol] = (p.bid, p.ask)
@@ -116,7 +120,7 @@ class ExecutorCore:
         return Decision(s, emits)
 
     def on_timer(self, state: ExecState, now: int) -> Decision[ExecState]:
-        s = copy.deepcopy(state)
+        s = clone(state)
         emits: list[Emit] = []
         if s.mode == "paper" and not s.booted:
             s.booted = True

@@ -1,10 +1,10 @@
 """The live side of the runner: boot checks, the outbox dispatcher, venue reports onto `executions`.
 
-The core runs in the StreamRunner thread; after every commit the runner hands the committed outbox to
-`Dispatcher.sync` (thread-safe). Each request is performed once per process (sequentially, in outbox
-order); its answer is appended to `executions` with source `executor-venue` and comes back to the core
-as an input, which takes the request off the outbox. After a restart every request still in the outbox
-is recovered: queried by client id before it is ever sent again.
+The core runs under the StreamRunner on the same event loop (runtime.loop_runner); after every commit
+the runner hands the committed outbox to `Dispatcher.sync`. Each request is performed once per process
+(sequentially, in outbox order); its answer is appended to `executions` with source `executor-venue` and
+comes back to the core as an input, which takes the request off the outbox. After a restart every
+request still in the outbox is recovered: queried by client id before it is ever sent again.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from executor.ids import purpose_of
 from executor.state import ExecState, Request
 from executor.translate import Translator
 from runtime import bus
+from runtime.clock import Clock, system_clock
 from runtime.core import Emit, envelopes
 from schemas.envelope import Payload
 from schemas.orders import (
@@ -47,9 +48,10 @@ StateFn = Callable[[], ExecState]
 class Reporter:
     """Appends venue reports to `executions` as envelopes from `executor-venue`."""
 
-    def __init__(self, redis: bus.Redis, keep: Callable[[Payload], bool]) -> None:
+    def __init__(self, redis: bus.Redis, keep: Callable[[Payload], bool], clock: Clock | None = None) -> None:
         self.redis = redis
         self.keep = keep  # drops reports already made (stream and query both saw the same fill)
+        self.clock = clock or system_clock()
         self.prefix = f"venue/{time.time_ns()}"
         self.seq = itertools.count()
 
@@ -57,7 +59,7 @@ class Reporter:
         reports = [r for r in reports if self.keep(r)]
         if not reports:
             return
-        now = int(time.time() * 1000)
+        now = self.clock.now_ms()
         emits = [Emit(r, correlation_id=getattr(r, "setup_id", None)) for r in reports]
         bus.append(self.redis, envelopes(emits, source=VENUE_SOURCE, cause_id=f"{self.prefix}/{next(self.seq)}",
                                          now=now))
@@ -96,6 +98,16 @@ class Dispatcher:
                                       retriable=True, symbol=req.symbol or None)]
                 asyncio.get_running_loop().call_later(1.0, self.queue.put_nowait, (req, True))
             self.report(reports)
+            self.after_ban(req)
+
+    def after_ban(self, req: Request) -> None:
+        """A cancel refused by a ban (418) is sent again once the ban ends: the order it cancels (the other
+        exit of a closed trade) must not stay working at the exchange."""
+        wait_ms = self.venue.banned_until - self.venue.clock.now_ms()
+        if req.action == "cancel" and wait_ms > 0:
+            logger.warning("{} {} refused by the ban; sending it again in {:.0f} s", req.action, req.cid,
+                           wait_ms / 1000)
+            asyncio.get_running_loop().call_later(wait_ms / 1000 + 0.5, self.queue.put_nowait, (req, True))
 
     async def perform(self, req: Request, recover: bool) -> list[Payload]:
         if req.action == "sweep":
@@ -112,7 +124,7 @@ async def health(venue: BinanceVenue, key: str) -> HealthCheckResult:
         # our signed timestamps are local time + the offset learnt at the last sync: the skew that
         # matters is how far that has drifted from the venue's clock (the simulator's clock is virtual,
         # so the raw offset there is months; on Binance it is the host's NTP error)
-        before = int(venue.client.timestamp_offset or 0)
+        before = venue.offset
         offset = await venue.sync_time()
         rtt = int((time.monotonic() - started) * 1000)
         drift = offset - before

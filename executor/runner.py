@@ -3,8 +3,8 @@
 TRADING_MODE=paper (default): the paper venue lives inside the core; the runner only reads the filters
 from `BINANCE_FUTURES_BASE_URL`'s exchangeInfo when it answers (the simulator, Binance), else the
 built-in defaults, and the core announces BootChecksCompleted on every start.
-TRADING_MODE=live: boot checks and reconcile with python-binance first, then the StreamRunner in a
-thread and, on this event loop, the outbox dispatcher and the user-data stream.
+TRADING_MODE=live: boot checks and reconcile with python-binance first, then, all on one event loop, the
+StreamRunner (driven by runtime.loop_runner), the outbox dispatcher and the user-data stream.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from executor.translate import Translator
 from executor.userstream import UserStream, stream_url
 from runtime import bus, logs
 from runtime.config_store import load_active
+from runtime.loop_runner import LoopDriver
 from runtime.runner import StreamRunner
 from runtime.settings import Settings, get_settings
 from runtime.worker import stop_on_signals
@@ -70,7 +71,6 @@ def main() -> int:
 async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, stop: threading.Event,
                    ready: threading.Event | None = None) -> int:
     core = ExecutorCore(config, mode="live")
-    loop = asyncio.get_running_loop()
     runner: StreamRunner[Any] = StreamRunner(core, client)
     runner.restore()
     symbols = active_symbols(config)
@@ -80,8 +80,7 @@ async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, sto
     dispatcher = Dispatcher(venue, report, symbols)
 
     def on_commit(_event: Envelope | None, _outputs: Sequence[Envelope]) -> None:
-        outbox = list(runner.state.outbox)
-        loop.call_soon_threadsafe(dispatcher.sync, outbox)
+        dispatcher.sync(list(runner.state.outbox))  # on this loop: the dispatcher task runs next
 
     runner.on_commit = on_commit
     aio_stop = asyncio.Event()
@@ -92,16 +91,16 @@ async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, sto
         translator = Translator(meta_from(lambda: runner.state))
         stream = UserStream(venue.client, stream_url(settings.binance_futures_base_url),
                             stream_handler(translator, venue, report),
-                            lambda: catch_up(venue, runner.state, report))
+                            lambda: catch_up(venue, runner.state, report),
+                            keepalive_s=max(1, round(30 * 60 / venue.clock.speed)))  # 30 min of venue time
         tasks = [asyncio.create_task(dispatcher.run()), asyncio.create_task(stream.run(aio_stop))]
         await asyncio.wait_for(stream.connected.wait(), 30)
         dispatcher.sync(list(runner.state.outbox))  # recover what a previous process left queued
-        thread = threading.Thread(target=runner.run, args=(stop,), name="executor-core", daemon=True)
-        thread.start()
         if ready is not None:
             ready.set()
-        while thread.is_alive():
-            await asyncio.sleep(0.1)
+        # the core runs on this loop, not in a thread of its own: two threads would hand the GIL back and
+        # forth on every Redis syscall (runtime/loop_runner.py)
+        await LoopDriver(runner).run(stop)
         return 0
     finally:
         aio_stop.set()

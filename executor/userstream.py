@@ -62,7 +62,12 @@ class UserStream:
     async def _session(self, stop: asyncio.Event) -> None:
         bm = BinanceSocketManager(self.client, max_queue_size=10_000, user_timeout=self.keepalive_s)
         bm.FSTREAM_URL = self.ws_url
-        async with bm.futures_user_socket() as socket:
+        socket = bm.futures_user_socket()
+        # python-binance would reconnect a dropped socket by itself, without the catch-up query (fills in
+        # the gap were lost), and its reconnect overrides the exit flag, so leaving the socket on the
+        # error it reports hung forever. With no reconnects of its own it reports the drop and stops.
+        socket.MAX_RECONNECTS = 0
+        async with socket:
             self.listen_key = getattr(socket, "_listen_key", None)
             await asyncio.sleep(0.05)  # let the server register the subscription before we query
             await self.on_connect()
@@ -76,6 +81,11 @@ class UserStream:
                 kind = msg.get("e") if isinstance(msg, dict) else None
                 if kind == "listenKeyExpired":
                     logger.warning("listenKeyExpired: new key, resubscribe, reconcile")
+                    # python-binance's exit waits for its read loop, which notices only when a read times
+                    # out (10 s on a key that gets nothing more): fills in those seconds went unseen and
+                    # the position had no stop. Closing the socket first ends the read loop at once.
+                    if socket.ws is not None:
+                        await socket.ws.close()
                     return
                 if kind == "error":
                     raise ConnectionError(f"user socket error: {msg}")

@@ -22,7 +22,7 @@ import contextlib
 import itertools
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import orjson
@@ -33,6 +33,7 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 from ingest.backoff import backoff_delay
 from ingest.options import IngestOptions
 from ingest.routes import WsRoute, stream_url
+from runtime.clock import system_clock
 
 
 class FrameSink(Protocol):
@@ -45,8 +46,9 @@ class FrameSink(Protocol):
 
 class RouteConnection:
     def __init__(self, route: WsRoute, ws_base: str, streams: Sequence[str], sink: FrameSink,
-                 options: IngestOptions) -> None:
+                 options: IngestOptions, now_ms: Callable[[], int] | None = None) -> None:
         self.route = route
+        self.now_ms = now_ms or system_clock().now_ms  # receive time: the bot's clock (epoch ms)
         self.ws_base = ws_base
         self.streams: tuple[str, ...] = tuple(streams)
         self._sink = sink
@@ -104,11 +106,11 @@ class RouteConnection:
 
     async def _read(self, ws: ClientConnection, stop: asyncio.Event) -> str:
         watchdog = asyncio.create_task(self._watchdog(ws))
-        on_frame, route = self._sink.on_frame, self.route
+        on_frame, route, now_ms = self._sink.on_frame, self.route, self.now_ms
         try:
             async for raw in ws:
                 self.last_frame = time.monotonic()
-                on_frame(route, raw, time.time_ns() // 1_000_000)
+                on_frame(route, raw, now_ms())
         finally:
             watchdog.cancel()
         if stop.is_set():

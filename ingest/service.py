@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import itertools
 import os
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,6 +29,7 @@ from ingest.staleness import StalenessTracker
 from ingest.stats import FrameStats
 from ingest.warmup import RestKlines
 from runtime import bus
+from runtime.clock import system_clock
 from runtime.core import Emit, envelopes
 from runtime.runner import rss_mb
 from schemas.commands import ConfigPublished
@@ -49,16 +49,17 @@ RETRY_MS = 500  # Redis unreachable: how often the held batch is tried again
 SHED_WHILE_DOWN = frozenset({BookTickerUpdated.TYPE, KlineUpdated.TYPE})
 
 
-def wall_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 class Ingest:
+    """`now_ms` is the bot's clock (runtime.clock: the wall clock unless LIQFADE_CLOCK_* scale it);
+    `speed` is its rate against the wall, so a wait until clock time T lasts (T - now) / speed."""
+
     def __init__(self, client: redis.Redis, config: BotConfig, rest_base: str, options: IngestOptions,
-                 now_ms: Callable[[], int] = wall_ms) -> None:
+                 now_ms: Callable[[], int] | None = None, speed: float | None = None) -> None:
         self.redis = client
         self.options = options
-        self.now_ms = now_ms
+        clock = system_clock()
+        self.now_ms = now_ms or clock.now_ms
+        self.speed = speed if speed is not None else (clock.speed if now_ms is None else 1.0)
         self.config = config
         self.config_version = config.version
         self.symbols = active_symbols(config)
@@ -71,9 +72,9 @@ class Ingest:
         self.rest = RestKlines(rest_base, options.rest_timeout_s)
         ws_base = ws_base_url(rest_base)
         streams = route_streams(self.symbols)
-        self.connections = {r: RouteConnection(r, ws_base, streams[r], self, options) for r in ROUTES}
+        self.connections = {r: RouteConnection(r, ws_base, streams[r], self, options, self.now_ms) for r in ROUTES}
         self.frames = 0
-        self.started_ms = now_ms()
+        self.started_ms = self.now_ms()
         self._session = f"{self.started_ms}/{os.getpid()}"
         self._seq = itertools.count()
         self._flush_handle: asyncio.Handle | None = None
@@ -219,9 +220,9 @@ class Ingest:
                 self._next_retry = now + RETRY_MS
                 self.flush()
             deadlines = [d for d in (self.conflator.next_deadline(), self.stale.next_deadline()) if d]
-            wake = min([now + TICK_MS, *deadlines])
+            wake = min([now + TICK_MS * self.speed, *deadlines])  # the tick is TICK_MS of wall time
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), max(0.001, (wake - self.now_ms()) / 1000))
+                await asyncio.wait_for(stop.wait(), max(0.001, (wake - self.now_ms()) / 1000 / self.speed))
 
     async def _job(self, job: str, now: int) -> None:
         try:

@@ -8,17 +8,18 @@ re-processed entry yields the same outputs with the same ids.
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 import threading
 from collections.abc import Callable, Sequence
-from typing import Generic
+from typing import Any, Generic
 
 import orjson
 from loguru import logger
 
 from runtime import bus
-from runtime.clock import Clock, WallClock
+from runtime.clock import Clock, clock_speed, system_clock
 from runtime.core import Core, Emit, S, envelopes, timer_cause
 from schemas.envelope import Envelope
 from schemas.registry import FIELD, SkipEvent, decode, encode, stream_of
@@ -45,7 +46,7 @@ class StreamRunner(Generic[S]):
     ) -> None:
         self.core = core
         self.redis = client
-        self.clock = clock or WallClock()
+        self.clock = clock or system_clock()
         self.group = core.name
         self.consumer = core.name
         self.state_key = STATE_KEY_PREFIX + core.name
@@ -58,6 +59,7 @@ class StreamRunner(Generic[S]):
         self.on_commit = on_commit
         self.writer = bus.Writer(client)
         self.state: S = core.initial_state()
+        self._saved_state: S | None = None  # the state whose snapshot the hash holds (after a commit)
         self.positions: dict[str, str] = {}
         self.processed = 0
         self.failures: dict[str, int] = {}
@@ -92,12 +94,18 @@ class StreamRunner(Generic[S]):
             self.positions = orjson.loads(saved.get(b"positions", b"{}"))
             self.processed = int(saved.get(b"processed", 0))
             self._last_timer_now = int(saved.get(b"timer_now", -1))
+            self._saved_state = self.state
         else:
             self.state, self.positions, self.processed = self.core.initial_state(), {}, 0
+            self._saved_state = None
 
     # --- one turn of the loop --------------------------------------------------------------------
 
     def step(self) -> None:
+        self.read_and_process(self.housekeeping())
+
+    def housekeeping(self) -> int:
+        """Timers, heartbeat, trimming; returns how long the next read may block (wall ms)."""
         now = self.clock.now_ms()
         self.fire_timers(now)
         if self.heartbeat_ms is not None and now >= self._next_heartbeat:
@@ -106,13 +114,20 @@ class StreamRunner(Generic[S]):
         if now >= self._next_trim:
             self.trim(now)
             self._next_trim = now + self.trim_every_ms
-        self.read_and_process(self.block_ms(now))
+        return self.block_ms(now)
+
+    @property
+    def recovering(self) -> bool:
+        """True while entries left pending (by a crash or a failed core) are being taken back."""
+        return self._recovering
 
     def block_ms(self, now: int) -> int:
+        """How long XREADGROUP may block, in wall ms: the tick, or less when a core deadline is nearer
+        (a deadline is in clock time; a scaled clock reaches it sooner on the wall)."""
         deadline = self.core.next_deadline(self.state)
         if deadline is None:
             return self.tick_ms
-        return max(1, min(self.tick_ms, deadline - now))
+        return max(1, min(self.tick_ms, math.ceil((deadline - now) / clock_speed(self.clock))))
 
     def read_and_process(self, block_ms: int) -> None:
         streams = {s: ("0" if self._recovering else ">") for s in self.core.inputs}
@@ -124,6 +139,9 @@ class StreamRunner(Generic[S]):
         else:
             replies = bus.read_group(self.redis, self.group, self.consumer, streams, count=self.batch,
                                      block=block_ms)
+        self.process_replies(replies)
+
+    def process_replies(self, replies: list[tuple[str, list[bus.Entry]]]) -> None:
         # Across streams, take entries in the order Redis appended them (ids are append times), so an
         # intent is never decided on a book older than one that had already arrived. Ids are per stream:
         # within one millisecond, market data goes first.
@@ -211,15 +229,20 @@ class StreamRunner(Generic[S]):
         else:
             commands.append(self._save(None, None))
         self.writer.transaction(commands)
+        self._saved_state = self.state
         if self.on_commit is not None:
             self.on_commit(event, outputs)
 
     def _save(self, stream: str | None, entry_id: str | None) -> bus.Command:
+        """The state hash. A core that declares `same_state_means_unchanged` (it never changes a state in
+        place, so returning the very same object means nothing changed) gets no new snapshot for such an
+        event: the one saved with that state is still in the hash, so only the positions are written."""
         if stream is not None and entry_id is not None:
             self.positions[stream] = entry_id
-        return ("HSET", self.state_key, "snapshot", self.core.snapshot(self.state),
-                "positions", orjson.dumps(self.positions), "processed", self.processed,
-                "timer_now", self._last_timer_now)
+        unchanged = self.state is self._saved_state and getattr(self.core, "same_state_means_unchanged", False)
+        snapshot: tuple[Any, ...] = () if unchanged else ("snapshot", self.core.snapshot(self.state))
+        return ("HSET", self.state_key, *snapshot, "positions", orjson.dumps(self.positions),
+                "processed", self.processed, "timer_now", self._last_timer_now)
 
     # --- housekeeping ----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from loguru import logger
 
 from simulator.app import run_simulator
+from simulator.clock import anchor_to_epoch, anchored_now_ms
 from simulator.config import SimConfig
 from simulator.scenarios import resolve_scenario
 from simulator.sources import iso_to_ms
@@ -52,13 +53,31 @@ def build_parser() -> argparse.ArgumentParser:
         "SECONDS to SECONDS+59); exchange times then match this machine's clock, as the bot expects",
     )
     p.add_argument("--paused", action="store_true", help="wait for POST /_sim/play before playing")
+    p.add_argument(
+        "--clock-wall-ms",
+        type=int,
+        metavar="EPOCH_MS",
+        help="share the bot's scaled clock (LIQFADE_CLOCK_WALL_MS): exchange time is --clock-origin-ms at this "
+        "wall epoch ms and runs at --speed from there; with --live-at, what plays then is the scenario's "
+        "second SECONDS at that time",
+    )
+    p.add_argument("--clock-origin-ms", type=int, metavar="EPOCH_MS",
+                   help="with --clock-wall-ms: the exchange time at that instant (LIQFADE_CLOCK_ORIGIN_MS)")
     return p
 
 
 def config_from_args(argv: list[str] | None) -> SimConfig:
     a = build_parser().parse_args(argv)
     scenario_start = start = None
-    if a.live_at is not None:
+    if a.clock_wall_ms is not None:
+        if a.speed <= 0:
+            raise SystemExit("--clock-wall-ms needs a --speed > 0")
+        origin = a.clock_origin_ms if a.clock_origin_ms is not None else a.clock_wall_ms
+        anchor_to_epoch(origin, a.clock_wall_ms)
+        start = int(anchored_now_ms(a.speed))
+        if a.live_at is not None:
+            scenario_start = start - round(a.live_at * 1000)
+    elif a.live_at is not None:
         now = int(time.time() * 1000)
         scenario_start, start = now - round(a.live_at * 1000), now
         a.speed = 1.0

@@ -5,41 +5,73 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+# (virtual epoch ms, wall epoch ms): set by the CLI's --clock-origin-ms/--clock-wall-ms so this clock
+# shows exactly what the bot's scaled clock (runtime/clock.py, LIQFADE_CLOCK_*) shows at the same instant
+_epoch_anchor: tuple[int, int] | None = None
+
+
+def anchor_to_epoch(origin_ms: int, wall_ms: int) -> None:
+    """Clocks made after this run on the wall epoch clock and show ``origin_ms`` at wall ``wall_ms``."""
+    global _epoch_anchor
+    _epoch_anchor = (origin_ms, wall_ms)
+
+
+def clear_epoch_anchor() -> None:
+    global _epoch_anchor
+    _epoch_anchor = None
+
+
+def anchored_now_ms(speed: float) -> float:
+    """What an epoch-anchored clock at ``speed`` shows now (requires :func:`anchor_to_epoch`)."""
+    assert _epoch_anchor is not None
+    origin, wall = _epoch_anchor
+    return origin + (time.time() * 1000.0 - wall) * speed
+
 
 class VirtualClock:
     """Exchange time in epoch ms, running ``speed`` times faster than the wall clock.
 
     ``speed == 0`` means "as fast as possible": time only moves when playback calls :meth:`set`.
-    A frozen clock (before playback starts) does not move at all.
+    A frozen clock (before playback starts) does not move at all. After :func:`anchor_to_epoch`, a
+    clock made with the default ``wall`` ignores ``start_ms`` and follows the shared anchor instead.
     """
 
-    def __init__(self, start_ms: int, speed: float, wall: Callable[[], float] = time.monotonic) -> None:
-        self._wall = wall
+    def __init__(self, start_ms: int, speed: float, wall: Callable[[], float] | None = None) -> None:
         self.speed = speed
-        self._anchor_virtual = float(start_ms)
-        self._anchor_wall = wall()
+        if wall is None and _epoch_anchor is not None and speed > 0:
+            self._wall: Callable[[], float] = time.time
+            self._anchor_wall = time.time()
+            origin, wall_ms = _epoch_anchor
+            self._anchor_virtual = origin + (self._anchor_wall * 1000.0 - wall_ms) * speed
+        else:
+            self._wall = wall or time.monotonic
+            self._anchor_virtual = float(start_ms)
+            self._anchor_wall = self._wall()
         self.frozen = False
 
     def now_ms(self) -> int:
-        if self.speed <= 0 or self.frozen:
-            return int(self._anchor_virtual)
-        return int(self._anchor_virtual + (self._wall() - self._anchor_wall) * 1000.0 * self.speed)
+        return int(self._now())
 
-    def set(self, virtual_ms: int) -> None:
+    def _now(self) -> float:
+        if self.speed <= 0 or self.frozen:
+            return self._anchor_virtual
+        return self._anchor_virtual + (self._wall() - self._anchor_wall) * 1000.0 * self.speed
+
+    def set(self, virtual_ms: float) -> None:
         """Jump to ``virtual_ms`` and keep running from there."""
         self._anchor_virtual = float(virtual_ms)
         self._anchor_wall = self._wall()
 
     def freeze(self) -> None:
-        self.set(self.now_ms())
+        self.set(self._now())
         self.frozen = True
 
     def unfreeze(self) -> None:
-        self.set(self.now_ms())
+        self.set(self._now())
         self.frozen = False
 
     def set_speed(self, speed: float) -> None:
-        self.set(self.now_ms())
+        self.set(self._now())
         self.speed = speed
 
     def wall_seconds_until(self, virtual_ms: int) -> float:

@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -30,6 +31,7 @@ from psycopg.rows import dict_row
 from runtime.config_store import store_active
 from schemas.config import BotConfig
 from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from tests.e2e.postgres import PrivatePostgres
 from tests.support.services import RedisServer, free_port, fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,6 +78,9 @@ class Harness:
     min_phase: float = 5.0
     max_phase: float = 35.0
     workers: tuple[str, ...] = WORKERS
+    extra_env: dict[str, str] = field(default_factory=dict)  # on top of env(), for every process
+    simulator_args: tuple[str, ...] = ()  # appended to the simulator's command line
+    private_postgres: bool = False  # a PostgreSQL cluster of our own (restart_postgres) instead of a database
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     restarts: dict[str, int] = field(default_factory=dict)
     _stack: ExitStack = field(default_factory=ExitStack)
@@ -92,13 +97,21 @@ class Harness:
         self.api_url = f"http://127.0.0.1:{self.api_port}"
         self.database_url = ""
         self.password = uuid.uuid4().hex
+        self.jwt_secret = uuid.uuid4().hex + uuid.uuid4().hex  # one per session: a restarted API keeps tokens
         self.started_at = 0.0
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> Harness:
         self.redis_server.start()
         self._stack.callback(self.redis_server.stop)
-        self.database_url = self._stack.enter_context(fresh_database())
+        if self.private_postgres:
+            self.postgres = PrivatePostgres(root=Path(tempfile.mkdtemp(prefix="liqfade-pg-")))
+            self._stack.callback(self.postgres.destroy)
+            self.postgres.init()
+            self.postgres.start()
+            self.database_url = self.postgres.create_database()
+        else:
+            self.database_url = self._stack.enter_context(fresh_database())
         store_active(self.redis, self.config)  # what POST /api/config/publish stores; workers load it at start
         while not self.min_phase <= self.phase() <= self.max_phase:
             time.sleep(0.1)  # waiting for a wall-clock second, not for a condition
@@ -141,19 +154,20 @@ class Harness:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BINANCE_", "LIQFADE_"))}
         env.update(
             REDIS_URL=self.redis_server.url, DATABASE_URL=self.database_url, TRADING_MODE=self.mode,
-            BINANCE_FUTURES_BASE_URL=self.sim_url, JWT_SECRET=uuid.uuid4().hex + uuid.uuid4().hex,
+            BINANCE_FUTURES_BASE_URL=self.sim_url, JWT_SECRET=self.jwt_secret,
             ADMIN_EMAIL="e2e@liqfade.local", ADMIN_PASSWORD=self.password, API_HOST="127.0.0.1",
             API_PORT=str(self.api_port), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
             PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         )
         if self.mode == "live":
             env.update(BINANCE_API_KEY=DEFAULT_API_KEY, BINANCE_API_SECRET=DEFAULT_API_SECRET)
+        env.update(self.extra_env)
         return env
 
     def command(self, name: str) -> list[str]:
         if name == "simulator":
             return [str(BIN / "liqfade"), "simulator", "--port", str(self.sim_port), "--scenario",
-                    str(self.scenario), "--live-at", str(self.live_at)]
+                    str(self.scenario), "--live-at", str(self.live_at), *self.simulator_args]
         return [str(BIN / "liqfade"), "run", name]
 
     def start_process(self, name: str) -> None:
@@ -183,6 +197,25 @@ class Harness:
     def restart_redis(self) -> None:
         """Stop redis-server (SIGTERM: it finishes its AOF) and start it again on the same port and dir."""
         self.redis_server.restart()
+
+    def restart_postgres(self, down_s: float = 3.0) -> None:
+        """Stop the private PostgreSQL cluster (fast: connections are cut), wait `down_s`, start it again."""
+        self.postgres.restart(down_s)
+
+    def scenario_second(self) -> float:
+        """The scenario second the simulator is playing now (its virtual clock runs at wall-clock speed)."""
+        state = self.sim_state()
+        floored = (int(state["start_ms"]) - round(self.live_at * 1000)) // 60_000 * 60_000
+        return (int(state["now_ms"]) - floored) / 1000
+
+    def elapsed_at(self, second: float) -> float:
+        """The harness time (`elapsed()`) at which the simulator plays scenario second `second`."""
+        return self.elapsed() + second - self.scenario_second()
+
+    def wait_scenario_second(self, second: float) -> None:
+        """Sleep until the simulator plays `second` (for a fault that must land at a given moment)."""
+        while (left := second - self.scenario_second()) > 0:
+            time.sleep(min(left, 0.05) if left < 1 else left - 0.5)
 
     def phase(self) -> float:
         """Seconds the simulator would add to --live-at if it read the clock now (2 s for its start-up)."""
@@ -305,6 +338,17 @@ class Harness:
                    match: Callable[[dict[str, Any]], bool] = lambda _e: True) -> dict[str, Any]:
         return self.wait_for(lambda: next((e for e in self.stream_events(stream, type_) if match(e)), None),
                              timeout, f"{type_} on {stream}")
+
+    def dump_streams(self) -> None:
+        """Every stream's envelopes (but market data) into `<logs>/streams.jsonl`, for a post-mortem."""
+        from schemas.streams import ALL_STREAMS
+
+        with contextlib.suppress(OSError, redis.RedisError), (self.logs / "streams.jsonl").open("wb") as out:
+            for stream in ALL_STREAMS:
+                if stream.startswith("md."):
+                    continue
+                for _id, raw in xrange(self.redis, stream):
+                    out.write(raw + b"\n")
 
     def wait_projected(self, timeout: float = 60) -> None:
         """Until the projector has consumed every stream entry that exists now (its group has no lag)."""

@@ -4,6 +4,7 @@ exchange's own record. Each returns a list of violations (empty = holds), so a t
 
 from __future__ import annotations
 
+import contextlib
 import signal
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -139,6 +140,7 @@ def risk_limits_held(h: Harness) -> list[str]:
         if -pnl >= cfg.risk.daily_max_loss_pct * equity and i + 1 < len(opens):
             problems.append(f"an entry after the daily loss limit (loss {loss})")
             break
+    problems += loss_streak_held(h, closes, opens)
     events = sorted([(o["opened_ts"], 1) for o in opens if "opened_ts" in o] +
                     [(c["closed_ts"], -1) for c in closes])
     level = 0
@@ -150,17 +152,106 @@ def risk_limits_held(h: Harness) -> list[str]:
     return problems
 
 
+def loss_streak_held(h: Harness, closes: list[dict[str, Any]], opens: list[dict[str, Any]]) -> list[str]:
+    """No entry while the pause after `max_consecutive_losses` losses in a row runs."""
+    risk = h.config.risk
+    streak, pauses = 0, []
+    for c in sorted(closes, key=lambda c: int(c["closed_ts"])):
+        streak = streak + 1 if Decimal(c["pnl_usdt"]) < 0 else 0
+        if streak >= risk.max_consecutive_losses:
+            start = int(c["closed_ts"])
+            pauses.append((start, start + risk.pause_after_consecutive_losses_minutes * 60_000))
+            streak = 0
+    return [f"position {o['setup_id']} opened during a loss-streak pause"
+            for o in opens for start, end in pauses if start <= int(o["opened_ts"]) < end]
+
+
+def end_state(h: Harness, status: str | None) -> list[str]:
+    """The bot ends as the scenario expects: the status in /api/state (when given) and no open position."""
+    problems = []
+    state = h.bot_state()
+    if status is not None and state["status"] != status:
+        problems.append(f"bot status {state['status']} ({state['status_cause']}), expected {status}")
+    if state["open_positions"]:
+        problems.append(f"open positions at the end: {[p['setup_id'] for p in state['open_positions']]}")
+    return problems
+
+
+def unprotected_spans(rec: ExchangeRecorder) -> list[tuple[str, int, int | None]]:
+    """(symbol, from, to) in exchange ms while a position was open at the exchange with no working stop
+    on the closing side (STOP_MARKET algo NEW, or triggering); `to` None: still so at the end."""
+    amount: dict[str, Decimal] = {}
+    stops: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # symbol → client algo id → (side, status)
+    since: dict[str, int] = {}
+    spans: list[tuple[str, int, int | None]] = []
+    for e in rec.events:
+        if e.get("e") == "ACCOUNT_UPDATE":
+            for p in e["a"]["P"]:
+                amount[p["s"]] = Decimal(p["pa"])
+        elif e.get("e") == "ALGO_UPDATE" and e["o"]["o"] == "STOP_MARKET":
+            o = e["o"]
+            stops[o["s"]][o["caid"]] = (o["S"], o["X"])
+        else:
+            continue
+        for symbol, amt in amount.items():
+            closing = "SELL" if amt > 0 else "BUY"
+            covered = amt == 0 or any(side == closing and status in ("NEW", "TRIGGERING", "TRIGGERED")
+                                      for side, status in stops[symbol].values())
+            if not covered and symbol not in since:
+                since[symbol] = int(e["E"])
+            elif covered and symbol in since:
+                spans.append((symbol, since.pop(symbol), int(e["E"])))
+    spans += [(symbol, start, None) for symbol, start in since.items()]
+    return spans
+
+
+def stops_held(rec: ExchangeRecorder, max_ms: int = 1000) -> list[str]:
+    """No position without an exchange-side stop for more than `max_ms`."""
+    return [f"{sym} position without a stop at the exchange from {start} for "
+            + (f"{end - start} ms" if end is not None else "the rest of the session")
+            for sym, start, end in unprotected_spans(rec) if end is None or end - start > max_ms]
+
+
+def exchange_flat(rec: ExchangeRecorder) -> list[str]:
+    """At the end: no position and no working order or algo order at the exchange."""
+    amount: dict[str, Decimal] = {}
+    orders: dict[str, str] = {}
+    algos: dict[str, str] = {}
+    for e in rec.events:
+        if e.get("e") == "ACCOUNT_UPDATE":
+            amount.update({p["s"]: Decimal(p["pa"]) for p in e["a"]["P"]})
+        elif e.get("e") == "ORDER_TRADE_UPDATE":
+            orders[e["o"]["c"]] = e["o"]["X"]
+        elif e.get("e") == "ALGO_UPDATE":
+            algos[e["o"]["caid"]] = e["o"]["X"]
+    problems = [f"{sym} position {amt} left at the exchange" for sym, amt in amount.items() if amt != 0]
+    problems += [f"order {cid} left {st} at the exchange" for cid, st in orders.items()
+                 if st in ("NEW", "PARTIALLY_FILLED")]
+    problems += [f"algo order {cid} left {st} at the exchange" for cid, st in algos.items() if st == "NEW"]
+    return problems
+
+
 def exchange_clean(rec: ExchangeRecorder) -> list[str]:
+    """No duplicate order: every client id (orders and algo orders) accepted as NEW at most once."""
     dupes = [cid for cid, n in rec.new_client_ids().items() if n > 1]
+    algos = Counter(e["o"]["caid"] for e in rec.events if e.get("e") == "ALGO_UPDATE" and e["o"]["X"] == "NEW")
+    dupes += [cid for cid, n in algos.items() if n > 1]
     return [f"client order id accepted twice at the exchange: {c}" for c in dupes]
 
 
-def check_all(h: Harness, recorder: ExchangeRecorder | None = None) -> list[str]:
-    """Quiesce the system, then every invariant. Call once, at the end of a scenario."""
+def check_all(h: Harness, recorder: ExchangeRecorder | None = None, *, status: str | None = None) -> list[str]:
+    """The end state (status: the one expected in /api/state), then quiesce the system and check every
+    invariant. Call once, at the end of a scenario."""
+    problems = end_state(h, status) if "api" in h.procs and h.procs["api"].poll() is None else []
+    if recorder is not None and recorder._thread is not None and recorder._thread.is_alive():
+        # the executor cancels what is left (the other exit) after the close: give it a moment
+        with contextlib.suppress(AssertionError):
+            h.wait_for(lambda: not exchange_flat(recorder), 20, "nothing left working at the exchange")
     upto = quiesce(h)
-    problems = streams_match_events(h, upto) + trades_match_closes(h) + risk_limits_held(h)
+    problems += streams_match_events(h, upto) + trades_match_closes(h) + risk_limits_held(h)
     if recorder is not None:
         problems += exchange_clean(recorder) + fills_match_trades(h, recorder.fills())
+        problems += stops_held(recorder) + exchange_flat(recorder)
     else:
         problems += fills_match_trades(h, paper_fills(h))
     return problems

@@ -44,15 +44,21 @@ def doc(description: str, after: list[list[str]], **extra: Any) -> dict[str, Any
             "liquidations": [BURST], **extra}
 
 
-def bench(cycles: int = 12) -> dict[str, Any]:
-    """A flush every 3 minutes: spike, exhaustion (entry at its close), take-profit, back to 108000."""
+def losing_flushes(cycles: int, description: str) -> dict[str, Any]:
+    """A flush every 3 minutes from minute 20 (spike, exhaustion with the entry at its close, then -0.45%:
+    each long is stopped out ~40 s after its entry), then quiet. Entries at seconds 1320 + 180 k."""
     bars, liqs = quiet_bars(20), []
     for k in range(cycles):
-        minute = 20 + 3 * k
-        bars += [[*SPIKE[:4], "1500.000"], EXHAUSTION, [*TP_BAR[:3], "108000.00", "300.000"]]
-        liqs.append({**BURST, "at_s": minute * 60 + SPIKE_S - 1200})
-    return {"description": "e2e bench: a BTC long flush every 3 minutes, each taking profit",
-            "start": "2025-10-22T12:00:00", "spread_bps": 0.2, "klines": {"BTCUSDT": bars}, "liquidations": liqs}
+        bars += [[*SPIKE[:4], "1500.000"], EXHAUSTION, SL_BAR]
+        liqs.append({**BURST, "at_s": SPIKE_S + 180 * k})
+    bars += [AFTER_SL] * 3
+    return {"description": description, "start": "2025-10-22T12:00:00", "spread_bps": 0.2,
+            "klines": {"BTCUSDT": bars}, "liquidations": liqs}
+
+
+def with_faults(description: str, faults: list[dict[str, Any]]) -> dict[str, Any]:
+    """The TP scenario with simulator faults at scenario seconds (`at_s`)."""
+    return doc(description, [TP_BAR, AFTER_TP, AFTER_TP], faults=faults)
 
 
 def all_scenarios() -> dict[str, dict[str, Any]]:
@@ -69,7 +75,24 @@ def all_scenarios() -> dict[str, dict[str, Any]]:
                          [TP_BAR, AFTER_TP, AFTER_TP],
                          faults=[{"at_s": 1280, "action": "silence", "route": "market", "seconds": 60},
                                  {"at_s": 1280, "action": "silence", "route": "public", "seconds": 60}]),
-        "e2e_bench": bench(),
+        "e2e_daily_loss": losing_flushes(3, "e2e: three BTC long flushes 3 minutes apart, each stopped out "
+                                            "(daily loss limit: the third setup is vetoed)"),
+        "e2e_streak": losing_flushes(4, "e2e: four BTC long flushes 3 minutes apart, each stopped out "
+                                        "(three losses in a row: the fourth setup is vetoed)"),
+        "e2e_fault_ws_drop": with_faults("e2e: TP trade; the market route dropped mid-burst, the public route "
+                                         "before the entry, the private route with the position open", [
+            {"at_s": 1228, "action": "drop_connections", "route": "market"},
+            {"at_s": 1300, "action": "drop_connections", "route": "public"},
+            {"at_s": 1335, "action": "drop_connections", "route": "private"}]),
+        "e2e_fault_unknown": with_faults("e2e: TP trade; the entry order answered 503 unknown, not placed", [
+            {"at_s": 1300, "action": "rest_error", "kind": "unknown", "count": 1, "path": "/fapi/v1/order"}]),
+        "e2e_fault_unknown_placed": with_faults("e2e: TP trade; the entry order placed, then answered 503 unknown", [
+            {"at_s": 1300, "action": "rest_error", "kind": "unknown_placed", "count": 1, "path": "/fapi/v1/order"}]),
+        "e2e_fault_throttled": with_faults("e2e: TP trade; the entry order throttled twice (-1008)", [
+            {"at_s": 1300, "action": "rest_error", "kind": "throttled", "count": 2}]),
+        "e2e_fault_ban": with_faults("e2e: TP trade; REST rate-limited (429) with the position open, then banned "
+                                     "(418) for 20 s", [
+            {"at_s": 1335, "action": "rate_limit", "seconds": 60, "ban_after": 3, "ban_seconds": 20}]),
     }
 
 

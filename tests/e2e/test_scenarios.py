@@ -4,18 +4,24 @@ wall-clock time (simulator/scenarios/e2e_*.json, made by tests/e2e/make_scenario
 Test config (stored as the active config in Redis before the workers start, which is what
 POST /api/config/publish stores): config/default.json, BTCUSDT only, exhaustion_candles=1,
 time_stop_seconds=120. The scenarios' burst starts 15-47 s after start (see make_scenarios.py); the LONG is
-confirmed and entered at the exhaustion candle's close, 120-152 s after start.
+confirmed and entered at the exhaustion candle's close, 120-152 s after start. The TP scenarios end by
+replaying the recorded session from the `events` table (`liqfade replay --from-db`), which must give the
+cores' outputs again byte for byte.
 """
 
 from __future__ import annotations
 
+import subprocess
+import time
+from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 from tests.e2e.conftest import HarnessFactory
 from tests.e2e.exchange import ExchangeRecorder
-from tests.e2e.harness import Harness, e2e_config
+from tests.e2e.harness import BIN, ROOT, Harness, e2e_config
 from tests.e2e.invariants import check_all
 from tests.e2e.make_scenarios import LIVE_AT
 
@@ -38,18 +44,51 @@ def assert_invariants(h: Harness, recorder: ExchangeRecorder | None = None) -> N
     assert not problems, "\n".join(problems)
 
 
+def assert_replay_reproduces(h: Harness, workdir: Path, min_executions: int) -> None:
+    """`liqfade replay --from-db` over the whole recorded session (the `events` table, from its first event)
+    re-runs strategy, governor and executor at the recorded decision times and must give every output of
+    theirs again, byte for byte (ids and ts included): the signals, intents, orders and trade."""
+    h.wait_projected()
+    [row] = h.sql("SELECT min(ts_ms) AS first, max(ts_ms) FILTER (WHERE type = 'PositionClosed') AS closed"
+                  " FROM events")
+    until = row["closed"]  # the window ends with the trade; what any core decided by then was committed
+    time.sleep(max(0.0, (until + 2_000) / 1000 - time.time()))  # within 2 s (waiting for a moment, not a state)
+    h.wait_projected()
+    config = workdir / "config.json"
+    config.write_bytes(orjson.dumps(CONFIG.model_dump(mode="json")))  # what the harness stored as active
+    out = workdir / "replay"
+    done = subprocess.run(
+        [str(BIN / "liqfade"), "replay", "--from-db", "--since", str(row["first"]), "--until", str(until),
+         "--warmup-minutes", "0", "--config", str(config), "--out", str(out)],
+        cwd=ROOT, env=h.env(), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    diff = orjson.loads((out / "diff.json").read_bytes())
+    summary = orjson.loads((out / "summary.json").read_bytes())
+    assert diff["identical"] and summary["substituted_inputs"] == 0, done.stdout
+    compared = {lane: counts["recorded"] for lane, counts in diff["lanes"].items()}
+    assert compared["strategy -> signals"] >= 2, done.stdout  # SetupDetected, SetupConfirmed
+    assert compared["governor -> intents"] >= 1, done.stdout  # EntryApproved
+    assert compared["governor -> state"] >= 10, done.stdout  # state changes and heartbeats
+    assert compared["executor -> executions"] >= min_executions, done.stdout
+    for type_ in ("SetupConfirmed", "EntryApproved", "OrderSubmitted", "PositionOpened", "PositionClosed"):
+        assert diff["by_type"][type_]["recorded"] == diff["by_type"][type_]["replayed"] >= 1, type_
+
+
 @pytest.mark.timeout(420)
-def test_scenario_when_flush_exhausts_and_rebounds_a_paper_long_takes_profit(harness: HarnessFactory) -> None:
+def test_scenario_when_flush_exhausts_and_rebounds_a_paper_long_takes_profit(
+        harness: HarnessFactory, tmp_path: Path) -> None:
     h = harness("e2e_tp", CONFIG, LIVE_AT)
     trade = one_trade(h, "TP")
     assert float(trade["pnl_usdt"]) > 0
     assert h.bot_state()["open_positions"] == []
     assert_invariants(h)
+    assert_replay_reproduces(h, tmp_path, min_executions=12)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(480)
-def test_scenario_when_live_against_simulator_the_exchange_agrees_with_the_trades(harness: HarnessFactory) -> None:
+def test_scenario_when_live_against_simulator_the_exchange_agrees_with_the_trades(
+        harness: HarnessFactory, tmp_path: Path) -> None:
     h = harness("e2e_tp", CONFIG, LIVE_AT, mode="live")
     recorder = ExchangeRecorder(h.sim_url)
     recorder.start()
@@ -60,6 +99,7 @@ def test_scenario_when_live_against_simulator_the_exchange_agrees_with_the_trade
         recorder.stop()
     assert recorder.fills(), "the exchange saw no fill"
     assert_invariants(h, recorder)
+    assert_replay_reproduces(h, tmp_path, min_executions=6)  # the venue's answers are recorded inputs
 
 
 @pytest.mark.slow

@@ -115,3 +115,19 @@ def test_core_when_flattened_while_entering_cancels_and_reports_no_trade() -> No
     ], until=T0 + 5_000)
     assert "OrderCanceled" in types(out) and "PositionClosed" not in types(out)
     assert [e.payload.purpose for e in out if e.type == "OrderSubmitted"] == ["ENTRY"]  # type: ignore[attr-defined]
+
+
+def test_snapshot_when_a_trade_is_open_is_pydantics_json_byte_for_byte() -> None:
+    from executor.state import _ADAPTER, clone, dump
+
+    driver = ReplayDriver([make_core(BotConfig())])
+    list(driver.run(long_tp_inputs()[:3]))  # paper boot, the entry filled, stop and take profit resting
+    state = driver.states["executor"]
+
+    live = clone(state)
+    live.paper, live.mode = None, "live"  # the live executor's state: the same tree without the paper account
+
+    assert live.trades and live.orders and live.filters
+    assert dump(live) == _ADAPTER.dump_json(live)
+    assert dump(clone(live)) == dump(live)
+    assert dump(clone(state)) == dump(state)

@@ -109,3 +109,14 @@ def test_on_frame_when_redis_down_holds_liquidations_sheds_books_and_publishes_a
     finally:
         ingest.publisher.close()
         server.stop()
+
+
+def test_ingest_when_given_a_clock_stamps_receive_times_and_timers_with_it(redis_client: redis.Redis) -> None:
+    def now() -> int:
+        return 1_234_567
+
+    ingest = Ingest(redis_client, BotConfig(), "http://127.0.0.1:9", IngestOptions(), now_ms=now, speed=20.0)
+
+    assert ingest.started_ms == 1_234_567
+    assert ingest.speed == 20.0
+    assert all(conn.now_ms is now for conn in ingest.connections.values())

@@ -1,0 +1,78 @@
+"""A core that never changes a state in place may say so; the runner then writes a snapshot only when the
+state changed (the same object back means no change). Other cores get a snapshot with every entry."""
+
+from __future__ import annotations
+
+import redis
+
+from runtime import bus
+from runtime.core import Decision
+from runtime.runner import StreamRunner
+from schemas.envelope import Envelope
+from schemas.registry import FIELD, encode
+from schemas.streams import STATE_KEY_PREFIX
+from tests.runtime.counting_core import IN, CountingCore, CountState, CountTick
+from tests.runtime.test_runner import ticks
+
+
+class EvenOnlyCore(CountingCore):
+    """Counts even ticks; an odd tick leaves the state as it was. Counts its snapshots."""
+
+    name = "even-only"
+
+    def __init__(self, declares_unchanged: bool = True) -> None:
+        super().__init__()
+        self.snapshots = 0
+        self.same_state_means_unchanged = declares_unchanged
+
+    def decide(self, state: CountState, event: Envelope, now: int) -> Decision[CountState]:
+        assert isinstance(event.payload, CountTick)
+        if event.payload.n % 2:
+            return Decision(state)
+        return super().decide(state, event, now)
+
+    def snapshot(self, state: CountState) -> bytes:
+        self.snapshots += 1
+        return super().snapshot(state)
+
+
+def text(entry_id: bytes | str) -> str:
+    return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+
+
+def process_all(runner: StreamRunner[CountState]) -> None:
+    runner.start()
+    while True:
+        replies = bus.read_group(runner.redis, runner.group, runner.consumer, {IN: ">"}, count=100)
+        entries = [(entry_id, fields) for _stream, found in replies for entry_id, fields in found]
+        if not entries:
+            return
+        for entry_id, fields in entries:
+            assert runner.process_entry(IN, entry_id, fields)
+
+
+def test_runner_when_core_leaves_state_unchanged_writes_no_new_snapshot_but_advances(
+        redis_client: redis.Redis) -> None:
+    ids = [text(redis_client.xadd(IN, {FIELD: encode(e)})) for e in ticks([2, 1, 3, 4, 5])]
+    core = EvenOnlyCore()
+    runner = StreamRunner(core, redis_client, heartbeat_ms=None)
+
+    process_all(runner)
+
+    assert core.snapshots == 2  # after tick 2 and tick 4; ticks 1, 3 and 5 changed nothing
+    saved = redis_client.hgetall(STATE_KEY_PREFIX + core.name)
+    assert saved[b"processed"] == b"5"
+    assert bus.compare_ids(runner.positions[IN], ids[-1]) == 0
+    restarted = StreamRunner(EvenOnlyCore(), redis_client, heartbeat_ms=None)
+    restarted.restore()
+    assert restarted.state.total == 2 and restarted.positions == runner.positions
+
+
+def test_runner_when_core_does_not_declare_it_snapshots_every_entry(redis_client: redis.Redis) -> None:
+    for e in ticks([2, 1, 3]):
+        redis_client.xadd(IN, {FIELD: encode(e)})
+    core = EvenOnlyCore(declares_unchanged=False)
+
+    process_all(StreamRunner(core, redis_client, heartbeat_ms=None))
+
+    assert core.snapshots == 3
