@@ -14,10 +14,10 @@ import time
 import pytest
 
 from tests.e2e.conftest import HarnessFactory
+from tests.e2e.exchange import ExchangeRecorder
 from tests.e2e.harness import Harness
 from tests.e2e.invariants import check_all
 from tests.e2e.make_scenarios import ENTRY_S, LIVE_AT, SPIKE_S
-from tests.e2e.recorder import ResilientRecorder
 from tests.e2e.test_scenarios import CONFIG, assert_invariants, one_trade
 
 
@@ -81,7 +81,7 @@ def test_drill_when_every_worker_is_sigkilled_in_a_live_session_the_trade_comple
     """Live (the executor trades against the simulator, whose own record is checked): ingest and the API
     twice each, every other worker once; the executor while the position is open."""
     h = harness("e2e_tp", CONFIG, LIVE_AT, mode="live")
-    recorder = ResilientRecorder(h.sim_url)
+    recorder = ExchangeRecorder(h.sim_url)
     recorder.start()
     try:
         rng = seeded()

@@ -6,7 +6,7 @@ Scenarios: simulator/scenarios/e2e_fault_*.json (tests/e2e/make_scenarios.py): t
 test_scenarios.py (entry at scenario second 1320, take-profit ~40 s later) with the fault at a scenario
 second in its `faults` list; the listen-key drill expires the executor's key through /_sim/fault (only the
 executor's: the exchange recorder keeps its own). Every drill ends with every invariant, including the
-exchange's own record (ResilientRecorder): no client id twice, no position without a stop > 1 s, every
+exchange's own record (ExchangeRecorder): no client id twice, no position without a stop > 1 s, every
 fill exactly once in `trades`, nothing left working at the exchange.
 """
 
@@ -18,22 +18,22 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import HarnessFactory
+from tests.e2e.exchange import ExchangeRecorder
 from tests.e2e.harness import Harness
 from tests.e2e.invariants import check_all, exchange_flat
 from tests.e2e.make_scenarios import ENTRY_S, LIVE_AT
-from tests.e2e.recorder import ResilientRecorder
 from tests.e2e.test_scenarios import CONFIG, one_trade
 
-LiveFactory = Callable[[str], tuple[Harness, ResilientRecorder]]
+LiveFactory = Callable[[str], tuple[Harness, ExchangeRecorder]]
 
 
 @pytest.fixture
 def live(harness: HarnessFactory) -> Iterator[LiveFactory]:
-    recorders: list[ResilientRecorder] = []
+    recorders: list[ExchangeRecorder] = []
 
-    def make(scenario: str) -> tuple[Harness, ResilientRecorder]:
+    def make(scenario: str) -> tuple[Harness, ExchangeRecorder]:
         h = harness(scenario, CONFIG, LIVE_AT, mode="live")
-        recorder = ResilientRecorder(h.sim_url)
+        recorder = ExchangeRecorder(h.sim_url)
         recorder.start()
         recorders.append(recorder)
         return h, recorder
@@ -43,14 +43,14 @@ def live(harness: HarnessFactory) -> Iterator[LiveFactory]:
         recorder.stop()
 
 
-def finish(h: Harness, recorder: ResilientRecorder, status: str = "RUNNING") -> None:
+def finish(h: Harness, recorder: ExchangeRecorder, status: str = "RUNNING") -> None:
     problems = check_all(h, recorder, status=status)
     print(f"recorder: {len(recorder.events)} account events, gaps {[round(b - a, 3) for a, b in recorder.gaps]}")
     print("\n".join(["invariants:", *problems]) if problems else "invariants: all hold")
     assert not problems, "\n".join(problems)
 
 
-def trade_with_fault(live: LiveFactory, scenario: str) -> tuple[Harness, ResilientRecorder, dict[str, Any]]:
+def trade_with_fault(live: LiveFactory, scenario: str) -> tuple[Harness, ExchangeRecorder, dict[str, Any]]:
     h, recorder = live(scenario)
     trade = one_trade(h, "TP")
     h.wait_for(lambda: not h.bot_state()["open_positions"], 30, "no open position in /api/state")
