@@ -12,7 +12,7 @@ The scaled clock is shared by every process through the environment:
 Every process reads the same kernel wall clock (`time.time_ns`) and applies the same formula, so they
 agree to the microsecond without talking to each other. The simulator takes the same anchor by flags
 (`--speed S --clock-origin-ms O --clock-wall-ms W`). Waits that mean "until bot time T" are wall waits
-of (T − now) / SPEED (`Clock.wall_seconds`).
+of (T − now) / SPEED (`wall_seconds`).
 """
 
 from __future__ import annotations
@@ -37,10 +37,6 @@ class WallClock:
     def now_ms(self) -> int:
         return time.time_ns() // 1_000_000
 
-    def wall_seconds(self, clock_ms: float) -> float:
-        """How long `clock_ms` of this clock's time lasts on the wall clock."""
-        return clock_ms / 1000.0
-
 
 class ScaledClock:
     """Epoch ms running `speed` times faster than the wall clock, anchored at (origin_ms, wall_ms)."""
@@ -55,9 +51,6 @@ class ScaledClock:
 
     def now_ms(self) -> int:
         return self.origin_ms + int((time.time_ns() - self._wall_ns) * self.speed) // 1_000_000
-
-    def wall_seconds(self, clock_ms: float) -> float:
-        return clock_ms / 1000.0 / self.speed
 
     def wall_ms_at(self, clock_ms: float) -> float:
         """The wall epoch ms (fractional) at which this clock shows `clock_ms`."""

@@ -21,11 +21,12 @@ def clear_epoch_anchor() -> None:
     _epoch_anchor = None
 
 
-def anchored_now_ms(speed: float) -> float:
-    """What an epoch-anchored clock at ``speed`` shows now (requires :func:`anchor_to_epoch`)."""
+def anchored_now_ms(speed: float, wall_s: float | None = None) -> float:
+    """What an epoch-anchored clock at ``speed`` shows at wall time ``wall_s`` (default now; requires
+    :func:`anchor_to_epoch`)."""
     assert _epoch_anchor is not None
     origin, wall = _epoch_anchor
-    return origin + (time.time() * 1000.0 - wall) * speed
+    return origin + ((time.time() if wall_s is None else wall_s) * 1000.0 - wall) * speed
 
 
 class VirtualClock:
@@ -41,8 +42,7 @@ class VirtualClock:
         if wall is None and _epoch_anchor is not None and speed > 0:
             self._wall: Callable[[], float] = time.time
             self._anchor_wall = time.time()
-            origin, wall_ms = _epoch_anchor
-            self._anchor_virtual = origin + (self._anchor_wall * 1000.0 - wall_ms) * speed
+            self._anchor_virtual = anchored_now_ms(speed, self._anchor_wall)
         else:
             self._wall = wall or time.monotonic
             self._anchor_virtual = float(start_ms)
