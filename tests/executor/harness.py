@@ -114,6 +114,14 @@ class Harness(Bus):
         self.seq += 1
         self.append(approved(int(time.time() * 1000) + self.seq, side, qty, ref, setup_id=setup_id, **kw))  # type: ignore[arg-type]
 
+    def open_protected_long(self, setup_id: str) -> None:
+        """Boot, approve a LONG, fill its entry at the exchange and wait for its stop and take-profit."""
+        self.wait("BootChecksCompleted")
+        self.approve("LONG", setup_id)
+        self.wait("OrderAccepted", setup_id=setup_id)
+        self.set_book("99999.9", "100000.0")
+        self.wait("ProtectionPlaced", count=2, setup_id=setup_id)
+
     def flatten(self, key: str) -> None:
         self.append(flatten(int(time.time() * 1000), key))
 

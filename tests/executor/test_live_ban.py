@@ -17,11 +17,7 @@ def _fast_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_venue_when_banned_while_cancelling_the_stop_it_is_cancelled_after_the_ban(redis_url: str) -> None:
     with live_executor(redis_url) as h:
-        h.wait("BootChecksCompleted")
-        h.approve("LONG", "ban")
-        h.wait("OrderAccepted", setup_id="ban")
-        h.set_book("99999.9", "100000.0")
-        h.wait("ProtectionPlaced", count=2, setup_id="ban")
+        h.open_protected_long("ban")
         h.fault({"action": "rate_limit", "seconds": 30, "ban_after": 1, "ban_seconds": 3})
         h.set_book("100500.0", "100500.1")  # the exchange-side take profit fills; the stop is left to cancel
         closed = h.wait("PositionClosed", setup_id="ban")[0]

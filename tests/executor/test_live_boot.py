@@ -60,11 +60,7 @@ def test_boot_when_venue_holds_a_foreign_position_and_orders_cancels_them_and_cl
 def test_boot_when_restarted_mid_trade_adopts_its_position_and_keeps_its_protection(redis_url: str) -> None:
     with simulator() as sim:
         with live_executor(redis_url, sim=sim) as h:
-            h.wait("BootChecksCompleted")
-            h.approve("LONG", "adopt")
-            h.wait("OrderAccepted", setup_id="adopt")
-            h.set_book("99999.9", "100000.0")
-            h.wait("ProtectionPlaced", count=2, setup_id="adopt")
+            h.open_protected_long("adopt")
         protection = h.open_algos()
         assert protection == [("STOP_MARKET", Decimal("99550.0")), ("TAKE_PROFIT_MARKET", Decimal("100350.0"))]
         with live_executor(redis_url, sim=sim) as h:

@@ -19,11 +19,7 @@ def _fast_sockets(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_userstream_when_the_private_socket_is_dropped_a_later_exchange_side_exit_is_reported(
         redis_url: str) -> None:
     with live_executor(redis_url) as h:
-        h.wait("BootChecksCompleted")
-        h.approve("LONG", "drop")
-        h.wait("OrderAccepted", setup_id="drop")
-        h.set_book("99999.9", "100000.0")
-        h.wait("ProtectionPlaced", count=2, setup_id="drop")
+        h.open_protected_long("drop")
         h.fault({"action": "drop_connections", "route": "private"})
         time.sleep(3)  # past python-binance's own reconnect (1-2 s): the take profit fills after it
         h.set_book("100500.0", "100500.1")  # the exchange-side take profit: only the stream tells
