@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from loguru import logger
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from api.deps import Services
 from api.routes import auth, checklist, config, control, events, health, logs, state, stream, trades
@@ -36,6 +38,17 @@ ROUTERS = (
     checklist.router,
     stream.router,
 )
+
+
+async def check_or_sweep(pool: AsyncConnectionPool[Any], conn: psycopg.AsyncConnection[Any]) -> None:
+    """Check a connection before lending it. A dead one means the server restarted and every idle
+    connection is dead too: sweep them all now, so the request waiting gets a new connection after the
+    pool's first back-off (~1 s) instead of meeting each dead one in turn and timing out."""
+    try:
+        await AsyncConnectionPool.check_connection(conn)
+    except psycopg.Error:
+        await pool.check()
+        raise
 
 
 def create_app(
@@ -61,10 +74,13 @@ def create_app(
             min_size=4,
             max_size=10,
             timeout=5.0,
+            check=lambda conn: check_or_sweep(pool, conn),
             kwargs={"autocommit": True, "row_factory": dict_row},
         )
         await pool.open(wait=False)
-        client = aioredis.Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=2)
+        # a pooled connection from before a Redis restart fails on its first use: retry on a new one
+        client = aioredis.Redis.from_url(settings.redis_url, socket_timeout=10, socket_connect_timeout=2,
+                                         retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=3))
         app.state.services = Services(
             settings=settings,
             pool=pool,

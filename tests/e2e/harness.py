@@ -31,7 +31,7 @@ from psycopg.rows import dict_row
 from runtime.config_store import store_active
 from schemas.config import BotConfig
 from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
-from tests.e2e.postgres import PrivatePostgres
+from tests.support.postgres import PrivatePostgres
 from tests.support.services import RedisServer, free_port, fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
