@@ -25,6 +25,7 @@ from api.security import LoginLimiter
 from projector.migrate import migrate
 from runtime import logs as runtime_logs
 from runtime.settings import Settings, get_settings
+from runtime.worker import yield_cpu_to_trading
 
 ROUTERS = (
     health.router,
@@ -148,6 +149,7 @@ def serve() -> int:
     if settings.trading_mode != "paper" and not settings.admin_password.get_secret_value():
         raise SystemExit("ADMIN_PASSWORD must be set when TRADING_MODE is not paper")
     logger.info("starting api with settings {}", settings.masked())
+    yield_cpu_to_trading(settings)
     uvicorn.run(
         create_app(settings),
         host=settings.api_host,

@@ -104,6 +104,51 @@ def raw_hops(url: str, n: int) -> list[int]:
     return samples
 
 
+def relay(url: str, source: str, target: str | None, n: int, results: Connection) -> None:
+    """One process of a relay chain: XREADGROUP each entry of `source` and XADD it unchanged to `target`;
+    the last one (no target) times each arrival against the stamp the producer put in it."""
+    client = bus.connect(url)
+    bus.ensure_group(client, source, "relay")
+    seen, arrivals = 0, []
+    while seen < n:
+        for _stream, entries in bus.read_group(client, "relay", "r", {source: ">"}, count=1, block=1000):
+            for _id, fields in entries:
+                seen += 1
+                if target is not None:
+                    client.xadd(target, {b"t0": fields[b"t0"]})
+                else:
+                    arrivals.append(time.perf_counter_ns() - int(fields[b"t0"]))
+    if target is None:
+        results.send(arrivals)
+
+
+def chain_hops(url: str, n: int, hops: int = 3, gap_s: float = 0.05) -> list[int]:
+    """`hops` raw Redis hops through a chain of separate processes (as ingest → strategy → governor →
+    executor), one message at a time, `gap_s` apart: each process is idle when its message comes, as the
+    workers are when a trigger comes. On a VM, waking an idle process costs more than a hop in a busy
+    ping-pong (here ~600 µs against ~210 µs a hop), so this is the floor a trigger can be held to."""
+    streams = [f"bench.chain.{i}" for i in range(hops + 1)]
+    producer = bus.connect(url)
+    producer.delete(*streams)
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    workers = [context.Process(target=relay, args=(url, streams[i], streams[i + 1] if i + 1 < hops else None, n,
+                                                   sender), daemon=True) for i in range(hops)]
+    for worker in workers:
+        worker.start()
+    for stream in streams[:hops]:  # every group exists before the first message
+        bus.ensure_group(producer, stream, "relay")
+    time.sleep(0.5)
+    for _ in range(n):
+        producer.xadd(streams[0], {b"t0": str(time.perf_counter_ns())})
+        time.sleep(gap_s)
+    samples: list[int] = receiver.recv() if receiver.poll(30) else []
+    for worker in workers:
+        worker.join(10)
+    producer.delete(*streams)
+    return samples
+
+
 def serve_runner(url: str, n: int, results: Connection) -> None:
     """In its own process, like a real worker: run the echo core, time each commit, send the samples back."""
     hops: list[int] = []

@@ -21,7 +21,7 @@ from runtime import bus, logs
 from runtime.core import Emit, envelopes
 from runtime.runner import rss_mb
 from runtime.settings import get_settings
-from runtime.worker import stop_on_signals
+from runtime.worker import stop_on_signals, yield_cpu_to_trading
 from schemas.registry import FIELD, SkipEvent, decode
 from schemas.streams import EXECUTIONS, FEED, GROUP_NOTIFIER, STATE
 from schemas.system import NotificationSent, ProcessHeartbeat
@@ -170,6 +170,7 @@ def main() -> int:
     settings = get_settings()
     logs.configure("notifier", settings.log_level, settings.redis_url)
     logger.info("starting notifier with settings {}", settings.masked())
+    yield_cpu_to_trading(settings)
     target = target_of(settings.alert_webhook_url.get_secret_value())
     if target.channel == "none":
         logger.warning("notifications disabled: {}", target.problem)

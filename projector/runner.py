@@ -7,12 +7,13 @@ from loguru import logger
 from projector.loop import Projector
 from runtime import logs
 from runtime.settings import get_settings
-from runtime.worker import stop_on_signals
+from runtime.worker import stop_on_signals, yield_cpu_to_trading
 
 
 def main() -> int:
     settings = get_settings()
     logs.configure("projector", settings.log_level, settings.redis_url)
     logger.info("starting projector with settings {}", settings.masked())
+    yield_cpu_to_trading(settings)
     Projector(settings.redis_url, settings.database_url).run(stop_on_signals())
     return 0

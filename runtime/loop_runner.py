@@ -51,6 +51,7 @@ class LoopDriver:
                     backoff = min(backoff * 2, 5.0)
         finally:
             self.close(broken=True)
+            runner.flush_acks_quietly()
         logger.info("{} stopped after {} events", runner.core.name, runner.processed)
 
     async def read(self, block_ms: int) -> list[tuple[str, list[bus.Entry]]]:

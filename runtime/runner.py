@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic
 
 import orjson
+import redis
 from loguru import logger
 
 from runtime import bus
@@ -42,6 +43,7 @@ class StreamRunner(Generic[S]):
         trim_every_ms: int = 30_000,
         retention_ms: int = 7 * 86_400_000,
         max_deliveries: int = 5,
+        ack_after_ms: int = 1_000,
         on_commit: CommitHook | None = None,
     ) -> None:
         self.core = core
@@ -56,11 +58,14 @@ class StreamRunner(Generic[S]):
         self.trim_every_ms = trim_every_ms
         self.retention_ms = retention_ms
         self.max_deliveries = max_deliveries
+        self.ack_after_ms = ack_after_ms
         self.on_commit = on_commit
         self.writer = bus.Writer(client)
         self.state: S = core.initial_state()
         self._saved_state: S | None = None  # the state whose snapshot the hash holds (after a commit)
         self.positions: dict[str, str] = {}
+        self.unacked: dict[str, list[str]] = {}  # entries processed but not yet acknowledged (see `defer`)
+        self._ack_due: int | None = None
         self.processed = 0
         self.failures: dict[str, int] = {}
         self.skipped_kinds: set[str] = set()
@@ -76,6 +81,7 @@ class StreamRunner(Generic[S]):
     def run(self, stop: threading.Event) -> None:
         """Process until `stop` is set; the event in hand is always finished first."""
         bus.keep_running(stop, self.start, self.step)
+        self.flush_acks_quietly()
         logger.info("{} stopped after {} events", self.core.name, self.processed)
 
     def start(self) -> None:
@@ -88,6 +94,7 @@ class StreamRunner(Generic[S]):
         self._recovering = True
 
     def restore(self) -> None:
+        self.unacked, self._ack_due = {}, None  # still pending in their groups: they are read again
         saved: dict[bytes, bytes] = self.redis.hgetall(self.state_key)  # type: ignore[assignment]
         if saved.get(b"snapshot") is not None:
             self.state = self.core.restore(saved[b"snapshot"])
@@ -107,6 +114,8 @@ class StreamRunner(Generic[S]):
     def housekeeping(self) -> int:
         """Timers, heartbeat, trimming; returns how long the next read may block (wall ms)."""
         now = self.clock.now_ms()
+        if self._ack_due is not None and now >= self._ack_due:
+            self.flush_acks()
         self.fire_timers(now)
         if self.heartbeat_ms is not None and now >= self._next_heartbeat:
             self.heartbeat(now)
@@ -125,6 +134,8 @@ class StreamRunner(Generic[S]):
         """How long XREADGROUP may block, in wall ms: the tick, or less when a core deadline is nearer
         (a deadline is in clock time; a scaled clock reaches it sooner on the wall)."""
         deadline = self.core.next_deadline(self.state)
+        if self._ack_due is not None:
+            deadline = self._ack_due if deadline is None else min(deadline, self._ack_due)
         if deadline is None:
             return self.tick_ms
         return max(1, min(self.tick_ms, math.ceil((deadline - now) / clock_speed(self.clock))))
@@ -136,9 +147,10 @@ class StreamRunner(Generic[S]):
             if not any(entries for _, entries in replies):
                 self._recovering = False
                 return
-        else:
-            replies = bus.read_group(self.redis, self.group, self.consumer, streams, count=self.batch,
-                                     block=block_ms)
+            self.process_replies(replies)
+            self.flush_acks()  # pending entries are read from the start of the list until acknowledged
+            return
+        replies = bus.read_group(self.redis, self.group, self.consumer, streams, count=self.batch, block=block_ms)
         self.process_replies(replies)
 
     def process_replies(self, replies: list[tuple[str, list[bus.Entry]]]) -> None:
@@ -156,7 +168,7 @@ class StreamRunner(Generic[S]):
         """Handle one entry. Returns False when the core failed and the entry stays pending."""
         seen = self.positions.get(stream)
         if seen is not None and bus.compare_ids(entry_id, seen) <= 0:
-            self.redis.xack(stream, self.group, entry_id)
+            self.defer(stream, entry_id, now=self.clock.now_ms(), processed=False)  # taken back after a crash
             return True
         raw = fields.get(FIELD)
         try:
@@ -180,10 +192,45 @@ class StreamRunner(Generic[S]):
             cause_correlation=event.correlation_id,
         )
         self.state = decision.state
-        self.commit(stream, entry_id, event, outputs)
+        if not outputs and self._state_unchanged():
+            self.defer(stream, entry_id, now)
+        else:
+            self.commit(stream, entry_id, event, outputs)
         return True
 
+    def defer(self, stream: str, entry_id: str, now: int, processed: bool = True) -> None:
+        """An entry that emitted nothing and changed nothing needs no transaction of its own (on the executor
+        most market data: a kline it ignores). Its position and ack go out with the next commit, or within
+        `ack_after_ms`. A crash before then leaves it pending: it is read again after the saved snapshot,
+        where processing it changes nothing again."""
+        if processed:
+            self.processed += 1
+            self.positions[stream] = entry_id
+        self.unacked.setdefault(stream, []).append(entry_id)
+        if self._ack_due is None:
+            self._ack_due = now + self.ack_after_ms
+
+    def flush_acks(self) -> None:
+        """Save the positions and acknowledge every deferred entry now."""
+        if self.unacked:  # deferred entries changed no state: the positions, never a snapshot
+            self.writer.transaction([self._positions(), *self._acks()])
+        self.unacked, self._ack_due = {}, None
+
+    def flush_acks_quietly(self) -> None:
+        """At shutdown: best effort (what is not acknowledged is read again at the next start)."""
+        try:
+            self.flush_acks()
+        except (OSError, redis.RedisError) as exc:
+            logger.warning("deferred acks not written at shutdown ({}); they are re-read at start", exc)
+
+    def _acks(self) -> list[bus.Command]:
+        return [("XACK", stream, self.group, *ids) for stream, ids in self.unacked.items()]
+
+    def _state_unchanged(self) -> bool:
+        return self.state is self._saved_state and getattr(self.core, "same_state_means_unchanged", False)
+
     def core_failed(self, stream: str, entry_id: str, raw: bytes | None, exc: Exception) -> bool:
+        self.flush_acks()  # the entries before this one are done
         # a core may have changed its state in place before failing: go back to the committed snapshot
         self.restore()
         attempts = self.failures.get(entry_id, 0) + 1
@@ -228,7 +275,9 @@ class StreamRunner(Generic[S]):
             commands.append(("XACK", stream, self.group, entry_id))
         else:
             commands.append(self._save(None, None))
+        commands += self._acks()
         self.writer.transaction(commands)
+        self.unacked, self._ack_due = {}, None
         self._saved_state = self.state
         if self.on_commit is not None:
             self.on_commit(event, outputs)
@@ -239,9 +288,12 @@ class StreamRunner(Generic[S]):
         event: the one saved with that state is still in the hash, so only the positions are written."""
         if stream is not None and entry_id is not None:
             self.positions[stream] = entry_id
-        unchanged = self.state is self._saved_state and getattr(self.core, "same_state_means_unchanged", False)
-        snapshot: tuple[Any, ...] = () if unchanged else ("snapshot", self.core.snapshot(self.state))
-        return ("HSET", self.state_key, *snapshot, "positions", orjson.dumps(self.positions),
+        if self._state_unchanged():
+            return self._positions()
+        return self._positions("snapshot", self.core.snapshot(self.state))
+
+    def _positions(self, *extra: Any) -> bus.Command:
+        return ("HSET", self.state_key, *extra, "positions", orjson.dumps(self.positions),
                 "processed", self.processed, "timer_now", self._last_timer_now)
 
     # --- housekeeping ----------------------------------------------------------------------------
@@ -249,7 +301,8 @@ class StreamRunner(Generic[S]):
     def heartbeat(self, now: int) -> None:
         payload = ProcessHeartbeat(
             process=self.core.name, pid=os.getpid(), started_ts=self.started_ms,
-            events_processed=self.processed, lag=bus.group_lag(self.redis, self.core.inputs, self.group),
+            events_processed=self.processed,
+            lag=max(0, bus.group_lag(self.redis, self.core.inputs, self.group) - sum(map(len, self.unacked.values()))),
             rss_mb=rss_mb(),
         )
         bus.append(self.redis, envelopes([Emit(payload)], source=self.core.name,

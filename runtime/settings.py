@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     liqfade_config: str = ""  # path of a config file used when no version is active in Redis
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # the projector, notifier and API run this many nice steps below the trading path (runtime.worker)
+    background_nice: int = Field(10, ge=0, le=19)
 
     @model_validator(mode="after")
     def _no_default_secrets_live(self) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Callable
@@ -28,6 +29,16 @@ def stop_on_signals() -> threading.Event:
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
     return stop
+
+
+def yield_cpu_to_trading(settings: Settings) -> None:
+    """Lower this process's CPU priority by BACKGROUND_NICE (default 10). For the projector, notifier and API:
+    on a shared host (docker-compose, `liqfade up`, a small VM) a burst of projection work then never holds
+    up ingest → strategy → governor → executor, which measured a few ms per hop at a liquidation spike on a
+    2-core machine. Each of them may lag by milliseconds; an order may not."""
+    if settings.background_nice > 0:
+        os.nice(settings.background_nice)
+        logger.info("running at nice +{} (BACKGROUND_NICE): the trading path goes first", settings.background_nice)
 
 
 def run_core(name: str, make_core: Callable[[BotConfig], Core[Any]],

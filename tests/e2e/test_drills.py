@@ -1,8 +1,8 @@
 """Drills: the TP scenario (tests/e2e/test_scenarios.py, same test config) with processes SIGKILLed at
 random moments and restarted (all six workers across the drills, ingest and the API twice), with Redis
-restarted mid-session (AOF, appendfsync always) and with PostgreSQL restarted (a private cluster: the
-machine's shared one is never touched). The trade must complete and every invariant hold. The random
-moments come from a seed printed in the output (LIQFADE_DRILL_SEED reproduces a run).
+restarted mid-session (AOF fsynced every second, as in docker-compose) and with PostgreSQL restarted (a
+private cluster: the machine's shared one is never touched). The trade must complete and every invariant
+hold. The random moments come from a seed printed in the output (LIQFADE_DRILL_SEED reproduces a run).
 """
 
 from __future__ import annotations

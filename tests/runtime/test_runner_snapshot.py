@@ -1,11 +1,14 @@
 """A core that never changes a state in place may say so; the runner then writes a snapshot only when the
-state changed (the same object back means no change). Other cores get a snapshot with every entry."""
+state changed (the same object back means no change). Other cores get a snapshot with every entry.
+An entry that changed nothing and emitted nothing gets no transaction of its own: its position and ack go
+out with the next commit, or `ack_after_ms` later."""
 
 from __future__ import annotations
 
 import redis
 
 from runtime import bus
+from runtime.clock import VirtualClock
 from runtime.core import Decision
 from runtime.runner import StreamRunner
 from schemas.envelope import Envelope
@@ -40,8 +43,9 @@ def text(entry_id: bytes | str) -> str:
     return entry_id.decode() if isinstance(entry_id, bytes) else entry_id
 
 
-def process_all(runner: StreamRunner[CountState]) -> None:
-    runner.start()
+def process_all(runner: StreamRunner[CountState], start: bool = True) -> None:
+    if start:
+        runner.start()
     while True:
         replies = bus.read_group(runner.redis, runner.group, runner.consumer, {IN: ">"}, count=100)
         entries = [(entry_id, fields) for _stream, found in replies for entry_id, fields in found]
@@ -58,6 +62,7 @@ def test_runner_when_core_leaves_state_unchanged_writes_no_new_snapshot_but_adva
     runner = StreamRunner(core, redis_client, heartbeat_ms=None)
 
     process_all(runner)
+    runner.flush_acks()
 
     assert core.snapshots == 2  # after tick 2 and tick 4; ticks 1, 3 and 5 changed nothing
     saved = redis_client.hgetall(STATE_KEY_PREFIX + core.name)
@@ -76,3 +81,61 @@ def test_runner_when_core_does_not_declare_it_snapshots_every_entry(redis_client
     process_all(StreamRunner(core, redis_client, heartbeat_ms=None))
 
     assert core.snapshots == 3
+
+
+def pending(client: redis.Redis, group: str) -> int:
+    return int(client.xpending(IN, group)["pending"])
+
+
+def test_runner_when_entry_changes_nothing_acks_it_with_the_next_commit(redis_client: redis.Redis) -> None:
+    for e in ticks([2, 1, 3]):
+        redis_client.xadd(IN, {FIELD: encode(e)})
+    core = EvenOnlyCore()
+    runner = StreamRunner(core, redis_client, heartbeat_ms=None)
+
+    process_all(runner)
+    assert pending(redis_client, core.name) == 2  # 1 and 3: processed, no transaction yet
+
+    redis_client.xadd(IN, {FIELD: encode(ticks([4])[0])})
+    process_all(runner, start=False)
+
+    assert pending(redis_client, core.name) == 0
+    assert redis_client.hget(STATE_KEY_PREFIX + core.name, "processed") == b"4"
+
+
+def test_runner_when_idle_acks_deferred_entries_after_ack_after_ms(redis_client: redis.Redis) -> None:
+    for e in ticks([2, 1]):
+        redis_client.xadd(IN, {FIELD: encode(e)})
+    clock = VirtualClock(1_000)
+    runner = StreamRunner(EvenOnlyCore(), redis_client, clock=clock, tick_ms=5_000, heartbeat_ms=None,
+                          ack_after_ms=500)
+    process_all(runner)
+    assert runner.block_ms(clock.now_ms()) == 500  # the read wakes up in time to acknowledge
+
+    clock.advance_to(1_499)
+    runner.housekeeping()
+    assert pending(redis_client, runner.group) == 1
+    clock.advance_to(1_500)
+    runner.housekeeping()
+
+    assert pending(redis_client, runner.group) == 0
+    assert redis_client.hget(STATE_KEY_PREFIX + runner.core.name, "processed") == b"2"
+
+
+def test_runner_when_killed_before_deferred_acks_reprocesses_them_to_the_same_state(
+        redis_client: redis.Redis) -> None:
+    for e in ticks([2, 1, 3]):
+        redis_client.xadd(IN, {FIELD: encode(e)})
+    process_all(StreamRunner(EvenOnlyCore(), redis_client, heartbeat_ms=None))  # then "killed": no flush
+
+    core = EvenOnlyCore()
+    restarted = StreamRunner(core, redis_client, heartbeat_ms=None)
+    restarted.start()
+    while restarted.recovering:
+        restarted.read_and_process(1)
+    restarted.flush_acks()
+
+    assert restarted.state.total == 1 and core.snapshots == 0
+    assert pending(redis_client, core.name) == 0
+    assert redis_client.hget(STATE_KEY_PREFIX + core.name, "processed") == b"3"
+    assert redis_client.xlen("test.out") == 1  # tick 2's output, once
