@@ -3,7 +3,9 @@
 For each input entry the runner decodes it, asks the core, and in one transaction appends the outputs,
 saves the core's snapshot with the stream positions, and acknowledges the entry. A runner killed at any
 instant resumes exactly where it stopped: the transaction either happened or it did not, and a
-re-processed entry yields the same outputs with the same ids.
+re-processed entry yields the same outputs with the same ids. An entry that emitted nothing and left the
+state as it was (a core declaring `same_state_means_unchanged`) gets no transaction of its own: its ack
+rides on the next one, or goes out within `ack_after_ms` (`defer`).
 """
 
 from __future__ import annotations
