@@ -19,6 +19,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
+from api import heartbeat
 from api.deps import Services
 from api.routes import auth, checklist, config, control, events, health, logs, state, stream, trades
 from api.security import LoginLimiter
@@ -61,6 +62,7 @@ def create_app(
     migrate_on_start: bool = True,
 ) -> FastAPI:
     settings = settings or get_settings()
+    counter = heartbeat.RequestCounter()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,9 +93,12 @@ def create_app(
             control_wait_s=control_wait_s,
             health_wait_s=health_wait_s,
         )
+        beating = asyncio.create_task(heartbeat.beat(client, counter))
         try:
             yield
         finally:
+            beating.cancel()
+            await asyncio.gather(beating, return_exceptions=True)
             await client.aclose()
             await pool.close()
 
@@ -105,6 +110,8 @@ def create_app(
     )
     for router in ROUTERS:
         app.include_router(router)
+    app.add_middleware(heartbeat.CountRequests, counter=counter)
+
     _errors(app)
     return app
 

@@ -183,7 +183,8 @@ def _replay(args: argparse.Namespace, source: str, recording: Recording, chosen:
             "config_origin": chosen.origin, "inputs": len(inputs), "recorded_outputs": len(recorded),
             "replayed_outputs": len(replayed), "skipped_undecodable": dict(recording.skipped),
             "timing": args.timing, "schedules": {name: {"steps": len(p.steps), "timed_inputs": p.timed,
-                                                        "timers": p.timers, "unscheduled_causes": p.unscheduled}
+                                                        "timers": p.timers, "restores": p.restores,
+                                                        "unscheduled_causes": p.unscheduled}
                                                  for name, p in plan.items()},
             "substituted_inputs": scheduled.substituted,
             "identical": comparison.identical,
@@ -204,7 +205,8 @@ def schedule_lines(plan: dict[str, CoreSchedule], substituted: int) -> list[str]
     for name, p in plan.items():
         unknown = ", ".join(p.unscheduled[:3]) + (f" (+{len(p.unscheduled) - 3})" if len(p.unscheduled) > 3 else "")
         lines.append(f"  {name}: {len(p.steps)} steps, {p.timed} inputs with a recorded time, {p.timers} timer "
-                     f"firings" + (f"; outputs of unscheduled causes: {unknown}" if p.unscheduled else ""))
+                     f"firings, {p.restores} restarts"
+                     + (f"; outputs of unscheduled causes: {unknown}" if p.unscheduled else ""))
     if substituted:
         lines.append(f"  {substituted} inputs from a replayed core were not reproduced and were fed as recorded")
     return lines

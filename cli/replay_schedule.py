@@ -14,9 +14,13 @@ placed between two timer firings by its arrival: stream ids and decision times c
 scaled clock, runtime/clock.py, breaks this). The cores use `now` only where they emit (deadlines,
 staleness, cooldowns), so that time cannot change what such a step decided; if it ever did, the
 comparison would show it. A timer firing that emitted nothing is not in the record; a core has a deadline
-only when it has something to emit then. Not in the record either: what a runner does outside its core
-(the governor's SHUTDOWN on SIGTERM, the paper executor's boot again after a restart); outputs of such
-causes are listed as unscheduled and show up as a divergence.
+only when it has something to emit then.
+Restarts: each time a runner starts its core from the saved snapshot (a new process after a crash, or
+after a Redis outage) it records a CoreRestored with the input positions the snapshot includes. The
+replayed core is restarted the same way (snapshot, then restore: the paper executor boots again) right
+after the last input that snapshot includes, before what the new process took. Not in the record: what a
+runner does outside its core on the way down (the governor's SHUTDOWN on SIGTERM); outputs of such causes
+are listed as unscheduled and show up as a divergence.
 """
 
 from __future__ import annotations
@@ -29,11 +33,14 @@ from typing import Any
 from cli import plugins
 from cli.replay_diff import HOUSEKEEPING
 from cli.replay_sources import Recorded
+from runtime.bus import compare_ids
 from runtime.core import Core, timer_cause
 from runtime.replay import Step
 from runtime.runner import arrival_key
 from schemas.config import BotConfig
+from schemas.envelope import Envelope
 from schemas.orders import BootChecksCompleted
+from schemas.system import CoreRestored
 
 
 @dataclass
@@ -41,6 +48,7 @@ class CoreSchedule:
     steps: list[Step] = field(default_factory=list)
     timed: int = 0  # input steps whose decision time is recorded (they had outputs)
     timers: int = 0
+    restores: int = 0  # restarts of the core from its snapshot (CoreRestored)
     unscheduled: list[str] = field(default_factory=list)  # causes of outputs no step explains
 
 
@@ -88,7 +96,29 @@ def core_schedule(recorded: Sequence[Recorded], core: Core[Any]) -> CoreSchedule
         last = max(last, at)
         out.steps.append(Step(at, r.envelope))
     out.steps.extend(Step(t) for t in timers[next_timer:])
+    restores = sorted((r.envelope for r in recorded if r.envelope.source == core.name
+                       and isinstance(r.envelope.payload, CoreRestored) and r.envelope.payload.from_snapshot),
+                      key=lambda e: e.ts)
+    for restored in restores:
+        insert_restore(out.steps, inputs, restored)
+    out.restores = len(restores)
     return out
+
+
+def insert_restore(steps: list[Step], inputs: Sequence[Recorded], restored: Envelope) -> None:
+    """Put the restart after the last input its snapshot includes, after the timers the old process fired
+    before it went down, and after any earlier restart."""
+    payload = restored.payload
+    assert isinstance(payload, CoreRestored)
+    included = {r.envelope.id for r in inputs
+                if r.stream in payload.positions and compare_ids(r.stream_id, payload.positions[r.stream]) <= 0}
+    at = 0
+    for index, step in enumerate(steps):
+        if step.restore or (step.event is not None and step.event.id in included):
+            at = index + 1
+    while at < len(steps) and steps[at].event is None and not steps[at].restore and steps[at].now < restored.ts:
+        at += 1
+    steps.insert(at, Step(restored.ts, restore=True))
 
 
 def executor_as_recorded(config: BotConfig, recorded: Iterable[Recorded]) -> Core[Any] | None:

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import itertools
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import redis
@@ -29,7 +29,7 @@ from ingest.staleness import StalenessTracker
 from ingest.stats import FrameStats
 from ingest.warmup import RestKlines
 from runtime import bus
-from runtime.clock import system_clock
+from runtime.clock import Clock, clock_speed, system_clock
 from runtime.core import Emit, envelopes
 from runtime.runner import rss_mb
 from schemas.commands import ConfigPublished
@@ -50,16 +50,16 @@ SHED_WHILE_DOWN = frozenset({BookTickerUpdated.TYPE, KlineUpdated.TYPE})
 
 
 class Ingest:
-    """`now_ms` is the bot's clock (runtime.clock: the wall clock unless LIQFADE_CLOCK_* scale it);
-    `speed` is its rate against the wall, so a wait until clock time T lasts (T - now) / speed."""
+    """`clock` is the bot's (runtime.clock: the process's, i.e. the wall clock unless LIQFADE_CLOCK_* scale
+    it); at its speed against the wall, a wait until clock time T lasts (T - now) / speed."""
 
     def __init__(self, client: redis.Redis, config: BotConfig, rest_base: str, options: IngestOptions,
-                 now_ms: Callable[[], int] | None = None, speed: float | None = None) -> None:
+                 clock: Clock | None = None) -> None:
         self.redis = client
         self.options = options
-        clock = system_clock()
-        self.now_ms = now_ms or clock.now_ms
-        self.speed = speed if speed is not None else (clock.speed if now_ms is None else 1.0)
+        clock = clock or system_clock()
+        self.now_ms = clock.now_ms
+        self.speed = clock_speed(clock)
         self.config = config
         self.config_version = config.version
         self.symbols = active_symbols(config)

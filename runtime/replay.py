@@ -87,10 +87,12 @@ class ReplayDriver:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One decision of one core in a recorded session: `event` decided at `now`, or (None) its timer."""
+    """One decision of one core in a recorded session: `event` decided at `now`, or (None) its timer; or,
+    with `restore`, the runner restarting the core from its snapshot (a crash, a Redis outage)."""
 
     now: int
     event: Envelope | None = None
+    restore: bool = False
 
 
 class ScheduledReplay:
@@ -114,7 +116,7 @@ class ScheduledReplay:
         # each step's cause id (its input's id, or its timer's), to find the step that wrote an input
         self.step_of: dict[str, dict[str, int]] = {
             name: {(timer_cause(name, step.now) if step.event is None else step.event.id): index
-                   for index, step in enumerate(steps)}
+                   for index, step in enumerate(steps) if not step.restore}
             for name, steps in self.schedules.items()}
 
     def run(self) -> Iterator[Envelope]:
@@ -156,6 +158,9 @@ class ScheduledReplay:
 
     def _take(self, name: str, step: Step) -> Iterator[Envelope]:
         core, state = self.cores[name], self.states[name]
+        if step.restore:  # what the runner does at start: the saved snapshot, read back
+            self.states[name] = core.restore(core.snapshot(state))
+            return
         if step.event is None:
             decision = core.on_timer(state, step.now)
             cause, correlation = timer_cause(name, step.now), None

@@ -27,7 +27,7 @@ from runtime.core import Core, Emit, S, envelopes, timer_cause
 from schemas.envelope import Envelope
 from schemas.registry import FIELD, SkipEvent, decode, encode, stream_of
 from schemas.streams import STATE_KEY_PREFIX, dlq
-from schemas.system import ProcessHeartbeat
+from schemas.system import CoreRestored, ProcessHeartbeat
 
 CommitHook = Callable[[Envelope | None, Sequence[Envelope]], None]
 
@@ -77,6 +77,7 @@ class StreamRunner(Generic[S]):
         self._next_heartbeat = 0
         self._next_trim = 0
         self._recovering = True
+        self._starts = 0
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -94,6 +95,17 @@ class StreamRunner(Generic[S]):
             bus.ensure_group(self.redis, stream, self.group)
             self.redis.xautoclaim(stream, self.group, self.consumer, min_idle_time=30_000, count=1000)
         self._recovering = True
+        self.announce_restore()
+
+    def announce_restore(self) -> None:
+        """Record where the core restarted (schemas.system.CoreRestored): what replay needs to restart it
+        at the same point."""
+        self._starts += 1
+        payload = CoreRestored(process=self.core.name, pid=os.getpid(), positions=dict(self.positions),
+                               processed=self.processed, from_snapshot=self._saved_state is not None)
+        cause = f"restored/{self.core.name}/{os.getpid()}/{self._starts}"
+        bus.append(self.redis, envelopes([Emit(payload)], source=self.core.name, cause_id=cause,
+                                         now=self.clock.now_ms()))
 
     def restore(self) -> None:
         self.unacked, self._ack_due = {}, None  # still pending in their groups: they are read again

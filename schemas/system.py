@@ -21,6 +21,21 @@ class ProcessHeartbeat(Payload):
     rss_mb: float
 
 
+@event(HEARTBEATS)
+class CoreRestored(Payload):
+    """A runner (re)started its core from the saved snapshot: at process start and after a Redis outage.
+
+    `positions` are the last input entries the snapshot includes (stream → id); what came after them is
+    processed again. `liqfade replay` uses it to restart the replayed core at the same point of its inputs,
+    so a session with crashes and restarts replays exactly (cli/replay_schedule.py)."""
+
+    process: str
+    pid: int
+    positions: dict[str, str]
+    processed: int
+    from_snapshot: bool  # False: nothing was saved yet, the core starts from its initial state
+
+
 @event(LOGS)
 class LogRecorded(Payload):
     level: Level

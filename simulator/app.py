@@ -149,12 +149,11 @@ def log_startup(sim: Simulator, base_url: str) -> None:
     )
     for line in sim.sources.descriptions:
         logger.info("source: {}", line)
-    logger.info(
-        "bookTicker is SYNTHESIZED around the kline/liquidation price with a {} bp spread "
-        "(the recorded data has no book); ETHUSDT has no klines: its book follows ETH liquidation "
-        "prices",
-        sim.market.default_spread_bps,
-    )
+    logger.info("bookTicker is SYNTHESIZED around the kline/liquidation price with a {} bp spread "
+                "(the recorded data has no book)", sim.market.default_spread_bps)
+    liquidated = {liq.symbol for liq in sim.sources.liquidations}
+    for symbol in sorted(liquidated - sim.playback.kline_symbols):
+        logger.info("{} has no klines: its book follows its liquidation prices", symbol)
     logger.info(
         "virtual time starts at {} ms, speed {}",
         sim.playback.start_ms,

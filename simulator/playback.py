@@ -121,7 +121,7 @@ class Playback:
         self.progress = Progress()
         self.start_ms = config.start_ms if config.start_ms is not None else sources.first_ms()
         self.end_ms = sources.last_ms()
-        self._kline_symbols = {b.symbol for b in sources.bars} | {
+        self.kline_symbols = {b.symbol for b in sources.bars} | {
             str(f.data.get("s")) for f in sources.frames if f.data.get("e") == "kline"
         }
         self.finished = asyncio.Event()
@@ -240,7 +240,7 @@ class Playback:
         self._hub.publish(streams.force_order(liq.symbol), payload)
         self._hub.publish(streams.ALL_FORCE_ORDERS, payload)
         self.progress.liquidations += 1
-        if self._config.eth_book_from_liquidations and liq.symbol not in self._kline_symbols:
+        if self._config.eth_book_from_liquidations and liq.symbol not in self.kline_symbols:
             # No klines for this symbol (ETHUSDT in the recorded set): its book follows liquidation prices.
             self._market.sym(liq.symbol).last_price = Decimal(liq.price)
             self._quote(liq.symbol, Decimal(liq.price), liq.ts)
@@ -259,7 +259,7 @@ class Playback:
         for sym, m in self._market.symbols.items():
             if m.last_price is None:
                 continue
-            if sym not in self._kline_symbols and m.book is not None:
+            if sym not in self.kline_symbols and m.book is not None:
                 self._quote(sym, m.last_price, beat.ts)  # keep a liquidation-derived book fresh
             price = f"{m.last_price:f}"
             next_funding = (beat.ts // 28_800_000 + 1) * 28_800_000

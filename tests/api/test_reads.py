@@ -103,7 +103,7 @@ def test_state_when_session_projected_shows_status_error_and_zar(
     assert state["equity_usdt"] == "1352.66" and state["equity_zar"] == "25024.21"
     assert state["last_error"]["message"].startswith("executor: order rejected")
     assert state["open_positions"] == []
-    assert [p["process"] for p in state["processes"]] == ["projector", "strategy"]
+    assert [p["process"] for p in state["processes"]] == ["api", "projector", "strategy"]  # api: its own
 
 
 def test_metrics_today_when_trades_today_and_yesterday_counts_only_today_in_config_tz(

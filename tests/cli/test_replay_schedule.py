@@ -3,9 +3,11 @@ step for step and gives its outputs again byte for byte; the executor the sessio
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import cast
 
+import orjson
 import redis
 
 from cli.replay_schedule import core_schedule, executor_as_recorded, schedules
@@ -18,7 +20,8 @@ from schemas.config import BotConfig
 from schemas.envelope import Envelope, Payload
 from schemas.orders import BootChecksCompleted, CheckResult, OrderAccepted, SymbolFilters
 from schemas.registry import FIELD, decode, encode
-from tests.runtime.counting_core import IN, OUT, CountingCore, CountState, CountTick
+from schemas.streams import HEARTBEATS
+from tests.runtime.counting_core import IN, OUT, CountingCore, CountSeen, CountState, CountTick, CountTimerFired
 
 
 class Quiet(CountingCore):
@@ -113,3 +116,64 @@ def test_executor_as_recorded_when_the_venue_answered_is_the_live_core_and_other
     live = executor_as_recorded(BotConfig(), [boot("live", "x"), venue_answer()])
     assert live is not None and live.initial_state().mode == "live" and "executions" in live.inputs
     assert executor_as_recorded(BotConfig(), []) is None
+
+
+@dataclass(frozen=True)
+class BootState:
+    booted: bool = False
+    total: int = 0
+
+
+class Rebooting:
+    """Announces its boot at the first timer after every start, as the paper executor does after a restart."""
+
+    name = "rebooting"
+    inputs = (IN,)
+
+    def initial_state(self) -> BootState:
+        return BootState()
+
+    def decide(self, state: BootState, event: Envelope, now: int) -> Decision[BootState]:
+        assert isinstance(event.payload, CountTick)
+        total = state.total + 1
+        return Decision(replace(state, total=total), [Emit(CountSeen(n=event.payload.n, total=total))])
+
+    def on_timer(self, state: BootState, now: int) -> Decision[BootState]:
+        if state.booted:
+            return Decision(state)
+        return Decision(replace(state, booted=True), [Emit(CountTimerFired(total=state.total))])
+
+    def next_deadline(self, state: BootState) -> int | None:
+        return None if state.booted else 0
+
+    def snapshot(self, state: BootState) -> bytes:
+        return orjson.dumps(state.total)
+
+    def restore(self, raw: bytes) -> BootState:
+        return BootState(booted=False, total=int(orjson.loads(raw)))
+
+
+def test_schedule_when_the_runner_restarted_mid_session_replays_the_restart_too(
+        redis_client: redis.Redis) -> None:
+    clock = VirtualClock(10_000)
+    first = StreamRunner(Rebooting(), redis_client, clock=clock, heartbeat_ms=None)
+    first.start()
+    for arrival, n in [(10_100, 1), (10_200, 2)]:
+        redis_client.xadd(IN, {FIELD: encode(tick(n, arrival))}, id=f"{arrival}-0")
+        clock.advance_to(arrival + 5)
+        first.step()
+    redis_client.xadd(IN, {FIELD: encode(tick(3, 10_300))}, id="10300-0")  # arrives while it is down
+    clock.advance_to(10_400)
+    restarted = StreamRunner(Rebooting(), redis_client, clock=clock, heartbeat_ms=None)  # a new process
+    restarted.start()
+    for at in (10_405, 10_410):
+        clock.advance_to(at)
+        restarted.step()
+    session = recorded(redis_client, IN, OUT, HEARTBEATS)
+    live = [r.envelope for r in session if r.stream == OUT]
+    assert [e.type for e in live] == ["CountTimerFired", "CountSeen", "CountSeen", "CountTimerFired", "CountSeen"]
+
+    plan = schedules(session, [Rebooting()])["rebooting"]
+    assert plan.restores == 1 and plan.unscheduled == []
+    replayed = list(ScheduledReplay([Rebooting()], {"rebooting": plan.steps}).run())
+    assert [encode(e) for e in replayed] == [encode(e) for e in live]

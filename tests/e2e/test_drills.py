@@ -2,7 +2,8 @@
 random moments and restarted (all six workers across the drills, ingest and the API twice), with Redis
 restarted mid-session (AOF fsynced every second, as in docker-compose) and with PostgreSQL restarted (a
 private cluster: the machine's shared one is never touched). The trade must complete and every invariant
-hold. The random moments come from a seed printed in the output (LIQFADE_DRILL_SEED reproduces a run).
+hold; the kill and Redis drills then replay the recorded session, restarts included, byte for byte. The
+random moments come from a seed printed in the output (LIQFADE_DRILL_SEED reproduces a run).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 import time
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +20,7 @@ from tests.e2e.exchange import ExchangeRecorder
 from tests.e2e.harness import Harness
 from tests.e2e.invariants import check_all
 from tests.e2e.make_scenarios import ENTRY_S, LIVE_AT, SPIKE_S
-from tests.e2e.test_scenarios import CONFIG, assert_invariants, one_trade
+from tests.e2e.test_scenarios import CONFIG, assert_invariants, assert_replay_reproduces, one_trade
 
 
 def seeded() -> random.Random:
@@ -42,8 +44,9 @@ def run_schedule(h: Harness, schedule: list[tuple[float, str]]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(480)
-def test_drill_when_workers_are_sigkilled_at_random_moments_the_trade_completes(harness: HarnessFactory) -> None:
+@pytest.mark.timeout(540)
+def test_drill_when_workers_are_sigkilled_at_random_moments_the_trade_completes(
+        harness: HarnessFactory, tmp_path: Path) -> None:
     h = harness("e2e_tp", CONFIG, LIVE_AT)
     rng = seeded()
     # windows: during the burst / detection, while the setup waits, around the entry, anywhere
@@ -54,12 +57,13 @@ def test_drill_when_workers_are_sigkilled_at_random_moments_the_trade_completes(
     one_trade(h, "TP")
     assert h.restarts == {"strategy": 1, "governor": 1, "executor": 1, "projector": 1}
     assert_invariants(h)
+    assert_replay_reproduces(h, tmp_path, min_executions=12)  # the restarts included
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(480)
+@pytest.mark.timeout(540)
 def test_drill_when_redis_restarts_mid_session_nothing_is_lost_and_the_trade_completes(
-        harness: HarnessFactory) -> None:
+        harness: HarnessFactory, tmp_path: Path) -> None:
     h = harness("e2e_tp", CONFIG, LIVE_AT)
     rng = seeded()
     schedule = [(rng.uniform(30, 100), "redis"), (rng.uniform(125, 130), "redis")]
@@ -67,6 +71,7 @@ def test_drill_when_redis_restarts_mid_session_nothing_is_lost_and_the_trade_com
     run_schedule(h, schedule)
     one_trade(h, "TP")
     assert_invariants(h)
+    assert_replay_reproduces(h, tmp_path, min_executions=12)
 
 
 def in_scenario(h: Harness, rng: random.Random, name: str, first_s: float, last_s: float) -> tuple[float, str]:
@@ -75,9 +80,9 @@ def in_scenario(h: Harness, rng: random.Random, name: str, first_s: float, last_
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(540)
+@pytest.mark.timeout(600)
 def test_drill_when_every_worker_is_sigkilled_in_a_live_session_the_trade_completes_and_stays_protected(
-        harness: HarnessFactory) -> None:
+        harness: HarnessFactory, tmp_path: Path) -> None:
     """Live (the executor trades against the simulator, whose own record is checked): ingest and the API
     twice each, every other worker once; the executor while the position is open."""
     h = harness("e2e_tp", CONFIG, LIVE_AT, mode="live")
@@ -104,6 +109,7 @@ def test_drill_when_every_worker_is_sigkilled_in_a_live_session_the_trade_comple
         recorder.stop()
         h.dump_streams()
     assert not problems, "\n".join(problems)
+    assert_replay_reproduces(h, tmp_path, min_executions=6)
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from loguru import logger
 
 from ingest.options import IngestOptions
 from ingest.service import Ingest
+from runtime.clock import ScaledClock
 from schemas.config import BotConfig
 from schemas.market import BookTickerUpdated, LiquidationObserved
 from tests.ingest.harness import read_stream
@@ -112,11 +114,10 @@ def test_on_frame_when_redis_down_holds_liquidations_sheds_books_and_publishes_a
 
 
 def test_ingest_when_given_a_clock_stamps_receive_times_and_timers_with_it(redis_client: redis.Redis) -> None:
-    def now() -> int:
-        return 1_234_567
+    clock = ScaledClock(20.0, origin_ms=1_234_567, wall_ms=time.time_ns() // 1_000_000)
 
-    ingest = Ingest(redis_client, BotConfig(), "http://127.0.0.1:9", IngestOptions(), now_ms=now, speed=20.0)
+    ingest = Ingest(redis_client, BotConfig(), "http://127.0.0.1:9", IngestOptions(), clock=clock)
 
-    assert ingest.started_ms == 1_234_567
+    assert 1_234_567 <= ingest.started_ms < 1_234_567 + 60_000
     assert ingest.speed == 20.0
-    assert all(conn.now_ms is now for conn in ingest.connections.values())
+    assert all(conn.now_ms == clock.now_ms for conn in ingest.connections.values())

@@ -17,6 +17,7 @@ from runtime.runner import StreamRunner
 from schemas.envelope import Envelope
 from schemas.registry import FIELD, decode
 from schemas.streams import GROUP_PROJECTOR, HEARTBEATS, dlq
+from schemas.system import CoreRestored, ProcessHeartbeat
 from tests.runtime.counting_core import IN, OUT, CountingCore, CountState, CountTick, CountTimerFired
 
 
@@ -103,12 +104,13 @@ def test_runner_when_deadline_passes_fires_timer_from_its_clock(redis_client: re
     assert fired.causation_id == "timer/counter/1600"
 
 
-def test_runner_when_running_writes_process_heartbeats(redis_client: redis.Redis) -> None:
+def test_runner_when_running_records_its_start_then_writes_process_heartbeats(redis_client: redis.Redis) -> None:
     with running(StreamRunner(CountingCore(), redis_client, heartbeat_ms=50)):
-        wait_until(lambda: redis_client.xlen(HEARTBEATS) >= 2)
-    beat = outputs(redis_client, HEARTBEATS)[0].payload
-    assert beat.process == "counter"  # type: ignore[attr-defined]
-    assert beat.rss_mb > 0  # type: ignore[attr-defined]
+        wait_until(lambda: redis_client.xlen(HEARTBEATS) >= 3)
+    restored, beat = (e.payload for e in outputs(redis_client, HEARTBEATS)[:2])
+    assert isinstance(restored, CoreRestored) and restored.process == "counter"
+    assert (restored.from_snapshot, restored.positions, restored.processed) == (False, {}, 0)
+    assert isinstance(beat, ProcessHeartbeat) and beat.process == "counter" and beat.rss_mb > 0
 
 
 def test_trim_when_projector_has_not_read_keeps_every_unconsumed_entry(redis_client: redis.Redis) -> None:

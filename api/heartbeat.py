@@ -1,0 +1,51 @@
+"""The API's own ProcessHeartbeat, every 5 s like the workers': pid, start, requests served, RSS."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import redis.asyncio as aioredis
+from loguru import logger
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from runtime.core import Emit, envelopes
+from runtime.runner import rss_mb
+from schemas.registry import FIELD, encode, stream_of
+from schemas.system import ProcessHeartbeat
+
+
+class RequestCounter:
+    """Requests served, reported as the heartbeat's `events_processed`."""
+
+    def __init__(self) -> None:
+        self.served = 0
+
+
+class CountRequests:
+    """Plain ASGI middleware (not BaseHTTPMiddleware, which would wrap the SSE stream's body)."""
+
+    def __init__(self, app: ASGIApp, counter: RequestCounter) -> None:
+        self.app = app
+        self.counter = counter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.counter.served += 1
+        await self.app(scope, receive, send)
+
+
+async def beat(client: aioredis.Redis, counter: RequestCounter, every_s: float = 5.0) -> None:
+    """Until cancelled. Redis being away costs a missed beat and a warning, never the API."""
+    started_ms = time.time_ns() // 1_000_000
+    while True:
+        now = time.time_ns() // 1_000_000
+        payload = ProcessHeartbeat(process="api", pid=os.getpid(), started_ts=started_ms,
+                                   events_processed=counter.served, lag=0, rss_mb=rss_mb())
+        [envelope] = envelopes([Emit(payload)], source="api", cause_id=f"heartbeat/api/{os.getpid()}", now=now)
+        try:
+            await client.xadd(stream_of(payload), {FIELD: encode(envelope)})
+        except (aioredis.ConnectionError, aioredis.TimeoutError) as exc:
+            logger.warning("api heartbeat not written: {}", exc)
+        await asyncio.sleep(every_s)
