@@ -138,5 +138,7 @@ def executor_as_recorded(config: BotConfig, recorded: Iterable[Recorded]) -> Cor
     if boot is None:
         return None
     detail = next((c.detail for c in boot.checks if c.name == "filters"), "")
-    paper: Core[Any] = module.ExecutorCore(config, boot.filters, detail.split("; missing ")[0], mode="paper")
-    return paper
+    paper = module.ExecutorCore(config, boot.filters, detail.split("; missing ")[0], mode="paper")
+    paper.reboot_on_restore = True  # as the paper runner runs it (executor/runner.py): a restart boots again
+    core: Core[Any] = paper
+    return core

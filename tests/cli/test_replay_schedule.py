@@ -110,6 +110,8 @@ def test_executor_as_recorded_when_paper_takes_the_filters_its_boot_announced() 
     assert isinstance(announced, BootChecksCompleted)
     assert announced.filters == boot("paper", "x").envelope.payload.filters  # type: ignore[attr-defined]
     assert [c.detail for c in announced.checks if c.name == "filters"] == ["exchangeInfo of http://sim"]
+    booted = core.on_timer(state, 5).state
+    assert not core.restore(core.snapshot(booted)).booted  # a restart boots again, as the paper runner's does
 
 
 def test_executor_as_recorded_when_the_venue_answered_is_the_live_core_and_otherwise_none() -> None:
