@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 
 import redis.asyncio as aioredis
 from loguru import logger
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from runtime.core import Emit, envelopes
-from runtime.runner import rss_mb
-from schemas.registry import FIELD, encode, stream_of
-from schemas.system import ProcessHeartbeat
+from runtime.heartbeat import heartbeat_envelope
+from schemas.registry import FIELD, encode
+from schemas.streams import HEARTBEATS
 
 
 class RequestCounter:
@@ -41,11 +39,9 @@ async def beat(client: aioredis.Redis, counter: RequestCounter, every_s: float =
     started_ms = time.time_ns() // 1_000_000
     while True:
         now = time.time_ns() // 1_000_000
-        payload = ProcessHeartbeat(process="api", pid=os.getpid(), started_ts=started_ms,
-                                   events_processed=counter.served, lag=0, rss_mb=rss_mb())
-        [envelope] = envelopes([Emit(payload)], source="api", cause_id=f"heartbeat/api/{os.getpid()}", now=now)
+        envelope = heartbeat_envelope("api", started_ms, counter.served, 0, now)
         try:
-            await client.xadd(stream_of(payload), {FIELD: encode(envelope)})
+            await client.xadd(HEARTBEATS, {FIELD: encode(envelope)})
         except (aioredis.ConnectionError, aioredis.TimeoutError) as exc:
             logger.warning("api heartbeat not written: {}", exc)
         await asyncio.sleep(every_s)

@@ -31,7 +31,7 @@ from ingest.warmup import RestKlines
 from runtime import bus
 from runtime.clock import Clock, clock_speed, system_clock
 from runtime.core import Emit, envelopes
-from runtime.runner import rss_mb
+from runtime.heartbeat import heartbeat_envelope
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig, active_symbols
 from schemas.envelope import Payload
@@ -39,7 +39,6 @@ from schemas.feed import FeedConnected, FeedReconnecting
 from schemas.market import BookTickerUpdated, KlineUpdated
 from schemas.registry import FIELD, SkipEvent, decode
 from schemas.streams import COMMANDS, GROUP_INGEST
-from schemas.system import ProcessHeartbeat
 
 NAME = "ingest"
 MAX_BATCH = 512
@@ -239,11 +238,8 @@ class Ingest:
             logger.warning("{} skipped: Redis unavailable ({})", job, exc)
 
     def heartbeat(self, now: int) -> None:
-        payload = ProcessHeartbeat(process=NAME, pid=os.getpid(), started_ts=self.started_ms,
-                                   events_processed=self.frames,
-                                   lag=bus.group_lag(self.redis, (COMMANDS,), GROUP_INGEST), rss_mb=rss_mb())
-        self.publisher.add_envelope(envelopes([Emit(payload)], source=NAME,
-                                              cause_id=f"heartbeat/{NAME}/{os.getpid()}", now=now)[0])
+        lag = bus.group_lag(self.redis, (COMMANDS,), GROUP_INGEST)
+        self.publisher.add_envelope(heartbeat_envelope(NAME, self.started_ms, self.frames, lag, now))
 
     # --- commands ------------------------------------------------------------------------------
 

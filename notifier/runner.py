@@ -19,12 +19,12 @@ from notifier.rules import Alert, Rules
 from notifier.webhook import SendFailed, Target, send, target_of
 from runtime import bus, logs
 from runtime.core import Emit, envelopes
-from runtime.runner import rss_mb
+from runtime.heartbeat import heartbeat_envelope
 from runtime.settings import get_settings
 from runtime.worker import stop_on_signals, yield_cpu_to_trading
 from schemas.registry import FIELD, SkipEvent, decode
 from schemas.streams import EXECUTIONS, FEED, GROUP_NOTIFIER, STATE
-from schemas.system import NotificationSent, ProcessHeartbeat
+from schemas.system import NotificationSent
 
 INPUTS = (STATE, EXECUTIONS, FEED)
 
@@ -148,18 +148,8 @@ class Notifier:
             self.redis.xack(stream, GROUP_NOTIFIER, entry_id)
 
     def heartbeat(self, now: int) -> None:
-        payload = ProcessHeartbeat(
-            process="notifier",
-            pid=os.getpid(),
-            started_ts=self.started_ms,
-            events_processed=self.processed,
-            lag=bus.group_lag(self.redis, INPUTS, GROUP_NOTIFIER),
-            rss_mb=rss_mb(),
-        )
-        bus.append(
-            self.redis,
-            envelopes([Emit(payload)], source="notifier", cause_id=f"heartbeat/notifier/{os.getpid()}", now=now),
-        )
+        lag = bus.group_lag(self.redis, INPUTS, GROUP_NOTIFIER)
+        bus.append(self.redis, [heartbeat_envelope("notifier", self.started_ms, self.processed, lag, now)])
 
 
 def _now_ms() -> int:

@@ -8,7 +8,6 @@ order safe: a batch interrupted anywhere is read again and projected exactly onc
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections.abc import Sequence
@@ -23,10 +22,8 @@ from projector.entries import Entry, entry_from_fields
 from projector.migrate import apply_migrations
 from projector.store import TRANSIENT, write_batch
 from runtime import bus
-from runtime.core import Emit, envelopes
-from runtime.runner import rss_mb
+from runtime.heartbeat import heartbeat_envelope
 from schemas.streams import ALL_STREAMS, GROUP_PROJECTOR, HEARTBEATS, LOGS
-from schemas.system import ProcessHeartbeat
 
 LEADER_LOCK = 7_811_890_823_168_917_762  # one projector at a time per database
 OUTAGES = (*TRANSIENT, redis.ConnectionError, redis.TimeoutError)
@@ -141,12 +138,8 @@ class Projector:
         return entries
 
     def heartbeat(self, now: int) -> None:
-        payload = ProcessHeartbeat(
-            process="projector", pid=os.getpid(), started_ts=self.started_ms, events_processed=self.projected,
-            lag=bus.group_lag(self.redis, self.streams, self.group), rss_mb=rss_mb(),
-        )
-        bus.append(self.redis, envelopes([Emit(payload)], source="projector",
-                                         cause_id=f"heartbeat/projector/{os.getpid()}", now=now))
+        lag = bus.group_lag(self.redis, self.streams, self.group)
+        bus.append(self.redis, [heartbeat_envelope("projector", self.started_ms, self.projected, lag, now)])
 
 
 def _log_outage(state: RetryCallState) -> None:

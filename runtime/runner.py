@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import resource
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Generic
@@ -24,10 +23,11 @@ from loguru import logger
 from runtime import bus
 from runtime.clock import Clock, clock_speed, system_clock
 from runtime.core import Core, Emit, S, envelopes, timer_cause
+from runtime.heartbeat import heartbeat_envelope
 from schemas.envelope import Envelope
 from schemas.registry import FIELD, SkipEvent, decode, encode, stream_of
 from schemas.streams import STATE_KEY_PREFIX, dlq
-from schemas.system import CoreRestored, ProcessHeartbeat
+from schemas.system import CoreRestored
 
 CommitHook = Callable[[Envelope | None, Sequence[Envelope]], None]
 
@@ -313,14 +313,8 @@ class StreamRunner(Generic[S]):
     # --- housekeeping ----------------------------------------------------------------------------
 
     def heartbeat(self, now: int) -> None:
-        payload = ProcessHeartbeat(
-            process=self.core.name, pid=os.getpid(), started_ts=self.started_ms,
-            events_processed=self.processed,
-            lag=max(0, bus.group_lag(self.redis, self.core.inputs, self.group) - sum(map(len, self.unacked.values()))),
-            rss_mb=rss_mb(),
-        )
-        bus.append(self.redis, envelopes([Emit(payload)], source=self.core.name,
-                                         cause_id=f"heartbeat/{self.core.name}/{os.getpid()}", now=now))
+        lag = bus.group_lag(self.redis, self.core.inputs, self.group) - sum(map(len, self.unacked.values()))
+        bus.append(self.redis, [heartbeat_envelope(self.core.name, self.started_ms, self.processed, max(0, lag), now)])
 
     def trim(self, now: int) -> None:
         for stream in self.written_streams:
@@ -331,13 +325,4 @@ def arrival_key(stream: str, entry_id: str) -> tuple[int, int, int]:
     ms, seq = bus.id_key(entry_id)
     return ms, 0 if stream.startswith("md.") else 1, seq
 
-
-def rss_mb() -> float:
-    """Resident set size now (Linux /proc), falling back to the peak from getrusage."""
-    try:
-        with open("/proc/self/statm") as f:
-            pages = int(f.read().split()[1])
-        return round(pages * os.sysconf("SC_PAGE_SIZE") / 1_048_576, 1)
-    except OSError:
-        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
