@@ -108,7 +108,6 @@ def relay(url: str, source: str, target: str | None, n: int, results: Connection
     """One process of a relay chain: XREADGROUP each entry of `source` and XADD it unchanged to `target`;
     the last one (no target) times each arrival against the stamp the producer put in it."""
     client = bus.connect(url)
-    bus.ensure_group(client, source, "relay")
     seen, arrivals = 0, []
     while seen < n:
         for _stream, entries in bus.read_group(client, "relay", "r", {source: ">"}, count=1, block=1000):
@@ -127,17 +126,17 @@ def chain_hops(url: str, n: int, hops: int = 3, gap_s: float = 0.05) -> list[int
     executor), one message at a time, `gap_s` apart: each process is idle when its message comes, as the
     workers are when a trigger comes. On a VM, waking an idle process costs more than a hop in a busy
     ping-pong (here ~600 µs against ~210 µs a hop), so this is the floor a trigger can be held to."""
-    streams = [f"bench.chain.{i}" for i in range(hops + 1)]
+    streams = [f"bench.chain.{i}" for i in range(hops)]
     producer = bus.connect(url)
     producer.delete(*streams)
+    for stream in streams:  # every group exists before a relay reads it
+        bus.ensure_group(producer, stream, "relay")
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     workers = [context.Process(target=relay, args=(url, streams[i], streams[i + 1] if i + 1 < hops else None, n,
                                                    sender), daemon=True) for i in range(hops)]
     for worker in workers:
         worker.start()
-    for stream in streams[:hops]:  # every group exists before the first message
-        bus.ensure_group(producer, stream, "relay")
     time.sleep(0.5)
     for _ in range(n):
         producer.xadd(streams[0], {b"t0": str(time.perf_counter_ns())})

@@ -24,14 +24,20 @@ def _env(id_: str, type_: str, ts: int, cause: str | None, **extra: Any) -> dict
     return {"id": id_, "type": type_, "ts": ts, "causation_id": cause, "payload": extra.pop("payload", {}), **extra}
 
 
-def test_samples_when_chain_complete_follow_causation_back_to_the_md_frame() -> None:
-    events = {e["id"]: e for e in [
+def entry_chain(*more: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """md frame → SetupConfirmed → EntryApproved → the entry's OrderSubmitted (client id c1), by id."""
+    return {e["id"]: e for e in [
         _env("md1", "KlineClosed", 1_000, None, recv_ts=1_010),
         _env("sc1", "SetupConfirmed", 1_040, "md1"),
         _env("ea1", "EntryApproved", 1_070, "sc1"),
         _env("os1", "OrderSubmitted", 1_100, "ea1", payload={"purpose": "ENTRY", "client_order_id": "c1"}),
-        _env("os2", "OrderSubmitted", 1_200, "ea1", payload={"purpose": "STOP_LOSS", "client_order_id": "c2"}),
+        *more,
     ]}
+
+
+def test_samples_when_chain_complete_follow_causation_back_to_the_md_frame() -> None:
+    events = entry_chain(
+        _env("os2", "OrderSubmitted", 1_200, "ea1", payload={"purpose": "STOP_LOSS", "client_order_id": "c2"}))
 
     [sample] = samples(events, {"c1": 1_130, "c2": 1_230})
 
@@ -42,11 +48,4 @@ def test_samples_when_chain_complete_follow_causation_back_to_the_md_frame() -> 
 
 
 def test_samples_when_the_exchange_never_saw_the_order_skip_it() -> None:
-    events = {e["id"]: e for e in [
-        _env("md1", "KlineClosed", 1_000, None, recv_ts=1_010),
-        _env("sc1", "SetupConfirmed", 1_040, "md1"),
-        _env("ea1", "EntryApproved", 1_070, "sc1"),
-        _env("os1", "OrderSubmitted", 1_100, "ea1", payload={"purpose": "ENTRY", "client_order_id": "c1"}),
-    ]}
-
-    assert samples(events, {}) == []
+    assert samples(entry_chain(), {}) == []
