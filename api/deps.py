@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import redis.asyncio as aioredis
 from fastapi import Depends, Header, HTTPException, Request, status
@@ -42,6 +42,17 @@ async def get_db(services: ServicesDep) -> AsyncIterator[AsyncConnection[dict[st
 
 
 DbDep = Annotated[AsyncConnection[dict[str, Any]], Depends(get_db)]
+
+TradingMode = Literal["paper", "live"]
+
+
+def trading_mode(services: ServicesDep) -> TradingMode:
+    """TRADING_MODE of this process (the workers run the same): a published config must say this mode.
+    A dependency, so a test can run the API as if it were live (`app.dependency_overrides`)."""
+    return services.settings.trading_mode
+
+
+TradingModeDep = Annotated[TradingMode, Depends(trading_mode)]
 
 bearer = HTTPBearer(auto_error=False, description="JWT from POST /api/auth/login")
 

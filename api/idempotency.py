@@ -21,6 +21,13 @@ from api.security import Admin
 Action = Callable[[AsyncConnection[dict[str, Any]]], Awaitable[tuple[dict[str, Any], str]]]
 
 
+class KeyReused(HTTPException):
+    """409: the key already answered another request. Not recorded: nothing was asked of the bot."""
+
+    def __init__(self) -> None:
+        super().__init__(status.HTTP_409_CONFLICT, "this Idempotency-Key was already used for a different request")
+
+
 async def run_once(
     conn: AsyncConnection[dict[str, Any]],
     *,
@@ -47,10 +54,7 @@ async def run_once(
             seen = await cur.fetchone()
             if seen is not None:
                 if seen["endpoint"] != endpoint or seen["request_hash"] != digest:
-                    raise HTTPException(
-                        status.HTTP_409_CONFLICT,
-                        "this Idempotency-Key was already used for a different request",
-                    )
+                    raise KeyReused()
                 stored: dict[str, Any] = seen["response"]
                 return stored
             body, outcome = await action(conn)
@@ -70,7 +74,7 @@ async def run_once(
             )
             return body
     except HTTPException as exc:
-        if exc.status_code != status.HTTP_409_CONFLICT:
+        if not isinstance(exc, KeyReused):  # a refusal (404, 409 open position, ...) is on the record
             await record(
                 conn,
                 endpoint=endpoint,

@@ -20,6 +20,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 
 from api import heartbeat
+from api.config_checks import ConfigInvalid, config_invalid_response
 from api.deps import Services
 from api.routes import auth, checklist, config, control, events, health, logs, state, stream, trades
 from api.security import LoginLimiter
@@ -93,12 +94,14 @@ def create_app(
             control_wait_s=control_wait_s,
             health_wait_s=health_wait_s,
         )
-        beating = asyncio.create_task(heartbeat.beat(client, counter))
+        stopping = asyncio.Event()
+        beating = asyncio.create_task(heartbeat.beat(client, counter, stopping))
         try:
             yield
         finally:
+            stopping.set()
             beating.cancel()
-            await asyncio.gather(beating, return_exceptions=True)
+            await asyncio.wait({beating}, timeout=2.0)
             await client.aclose()
             await pool.close()
 
@@ -126,9 +129,9 @@ def _errors(app: FastAPI) -> None:
             {"detail": "invalid request", "errors": errors}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT
         )
 
-    @app.exception_handler(config.ConfigInvalid)
-    async def config_invalid(_request: Request, exc: config.ConfigInvalid) -> JSONResponse:
-        return config.config_invalid_response(exc)
+    @app.exception_handler(ConfigInvalid)
+    async def config_invalid(_request: Request, exc: ConfigInvalid) -> JSONResponse:
+        return config_invalid_response(exc)
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:

@@ -47,6 +47,8 @@ class Trade(BaseModel):
     reason: str
     qty: Decimal
     opened_at: datetime
+    funding_usdt: Decimal  # paid (negative) or received while open; already inside pnl_usdt
+    fees_by_asset: dict[str, Decimal]  # the commissions as charged, per asset; `fees` is their USDT value
 
 
 class MarketEvent(BaseModel):
@@ -165,6 +167,16 @@ class ConfigBody(BaseModel):
     note: str = Field("", max_length=1000)
 
 
+class FieldError(BaseModel):
+    field: str  # dotted path, e.g. "risk.risk_per_trade_pct"; "config" for the whole
+    message: str
+
+
+class ConfigErrors(BaseModel):
+    detail: str  # "config is invalid" ("invalid request" when the body itself is malformed)
+    errors: list[FieldError]
+
+
 class ConfigCheck(BaseModel):
     valid: bool
     config: dict[str, Any]
@@ -197,11 +209,19 @@ class ControlResult(BaseModel):
     reason: str = ""
 
 
+class HealthCheck(BaseModel):
+    """One of the executor's named checks (connectivity, clock_skew, leverage_BTCUSDT, ...)."""
+
+    name: str
+    ok: bool
+    detail: str  # what was seen; on a failure, also how to fix it
+
+
 class HealthCheckReport(BaseModel):
     command_id: str
     idempotency_key: str
     status: Literal["ok", "failed", "timeout"]
-    checks: list[dict[str, Any]]
+    checks: list[HealthCheck]  # in the executor's order; empty on a timeout
 
 
 class CheckItem(BaseModel):

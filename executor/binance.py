@@ -3,11 +3,14 @@
 `AsyncClient(key, secret)` is built directly (`create()` would ping spot) with `FUTURES_URL` pointed at
 `BINANCE_FUTURES_BASE_URL + /fapi`; time is synced from `/fapi/v1/time`. Stops and take profits go to
 `POST /fapi/v1/algoOrder` (python-binance's `futures_create_algo_order`). Order answers are ACKs: fills
-come from the user-data stream (executor.userstream) or, after a gap, from querying by client id.
+come from the user-data stream (executor.userstream) or, after a gap, from the exchange's own record of
+trades (`/fapi/v1/userTrades`, executor.fills), with their real commissions.
 
-Idempotency (DESIGN §3): an unknown outcome (timeout, HTTP 503 "Unknown error…", -1007, -1006) is
-queried by client id before anything is resent; at most 2 retries; -1008/429/"Service Unavailable"
-back off and retry; 418 stops all trading until the ban ends (VenueError code 418 → governor ERROR).
+Idempotency (DESIGN §3): an unknown outcome (timeout, HTTP 503 "Unknown error…", -1007, -1006, a 5xx
+with no JSON body) is queried by client id before anything is resent; at most 2 retries; -1008/429/
+"Service Unavailable" back off and retry; 418 stops all trading until the ban ends (VenueError code 418 →
+governor ERROR). Errors are described from their HTTP status, code and message only (`describe`): a
+library's exception text may carry the signed request URL.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from binance import AsyncClient
 from binance.exceptions import BinanceAPIException
 from loguru import logger
 
+from executor.errors import Banned, Unknown, ban_until, classify, describe
+from executor.fills import Prices, engine_reports, order_reports
 from executor.ids import is_algo
 from executor.state import Request
 from runtime.clock import ScaledClock, WallClock, system_clock
@@ -36,41 +41,15 @@ from schemas.orders import (
     OrderRejected,
     VenueError,
 )
-from schemas.types import OrderSide, Symbol
+from schemas.types import Symbol
 
-UNKNOWN_CODES = (-1006, -1007)
-BACKOFF_CODES = (-1008, -1001, -1003)
 MAX_RETRIES = 2
+CALL_TIMEOUT_S = 10.0
+NOT_FOUND = (-2013, -2011)  # "Order does not exist." / "Unknown order sent."
+# Conditional orders have answered -2013/-2011 while they existed (freqtrade #12681, ccxt #27486): an algo
+# order is declared unknown only after it stayed unfound this long, and never while the open list shows it.
+ALGO_UNKNOWN_AFTER_S = 3.0
 MetaFn = Callable[[str], "tuple[str | None, OrderPurpose] | None"]
-
-
-class Unknown(Exception):
-    """The request may or may not have been executed."""
-
-
-class Banned(Exception):
-    def __init__(self, until_ms: int, msg: str) -> None:
-        super().__init__(msg)
-        self.until_ms = until_ms
-
-
-def classify(exc: BaseException) -> str:
-    """unknown | backoff | ban | final"""
-    if isinstance(exc, (asyncio.TimeoutError, aiohttp.ClientError)):
-        return "unknown"
-    if isinstance(exc, BinanceAPIException):
-        if exc.status_code == 418:
-            return "ban"
-        if exc.code in UNKNOWN_CODES or (exc.status_code == 503 and "Unknown error" in str(exc.message)):
-            return "unknown"
-        if exc.status_code in (429, 503) or exc.code in BACKOFF_CODES:
-            return "backoff"
-    return "final"
-
-
-def ban_until(exc: BinanceAPIException, now_ms: int) -> int:
-    retry = getattr(exc.response, "headers", {}).get("Retry-After") if exc.response is not None else None
-    return now_ms + int(retry or 120) * 1000
 
 
 class ClockedClient(AsyncClient):  # type: ignore[misc]
@@ -106,13 +85,15 @@ class BinanceVenue:
         self.client = make_client(key, secret, self.clock)
         self.client.FUTURES_URL = base_url.rstrip("/") + "/fapi"
         self.meta = meta
-        self.fees = fees or {}  # symbol → (maker, taker), for fills learnt by query
+        self.fees = fees or {}  # symbol → (maker, taker): a fallback when a commission cannot be valued
         self.reported: dict[str, tuple[Decimal, Decimal]] = {}  # cid → (qty, cost) reported as filled
         self.terminal: set[str] = set()  # cids whose end was reported
         self.accepted: set[str] = set()
         self.banned_until = 0
         self.offset = 0  # venue clock − our clock (ms) at the last sync_time
         self.backoff_s = 0.2
+        self.algo_unknown_after_s = ALGO_UNKNOWN_AFTER_S
+        self.prices = Prices(self)
 
     async def close(self) -> None:
         await self.client.close_connection()
@@ -132,28 +113,28 @@ class BinanceVenue:
         return int(headers.get("X-MBX-USED-WEIGHT-1M", 0))
 
     # --- calls with retry -------------------------------------------------------------------------
-    async def call(self, fn: Callable[..., Awaitable[Any]], **params: Any) -> Any:
+    async def call(self, fn: Callable[..., Awaitable[Any]], timeout_s: float = CALL_TIMEOUT_S, **params: Any) -> Any:
         """One REST call, retried (≤ 2) on guaranteed failures; an unknown outcome raises Unknown."""
         if self.banned_until > self.clock.now_ms():
             raise Banned(self.banned_until, "IP banned (418); not sending")
         for attempt in range(MAX_RETRIES + 1):
             try:
-                async with asyncio.timeout(10):  # unlike wait_for, no extra task (one loop turn) per call
+                async with asyncio.timeout(timeout_s):  # unlike wait_for, no extra task (one loop turn) per call
                     return await fn(**params)
             except (TimeoutError, BinanceAPIException, aiohttp.ClientError) as exc:
                 kind = classify(exc)
                 if kind == "ban":
                     assert isinstance(exc, BinanceAPIException)
                     self.banned_until = ban_until(exc, self.clock.now_ms())
-                    raise Banned(self.banned_until, str(exc.message)) from exc
+                    raise Banned(self.banned_until, describe(exc)) from None
                 if kind == "unknown":
-                    raise Unknown(str(exc)) from exc
+                    raise Unknown(describe(exc)) from None
                 if isinstance(exc, BinanceAPIException) and exc.code == -1021 and attempt < MAX_RETRIES:
                     await self.sync_time()  # our clock drifted from the venue's: resync, then retry
                     continue
                 if kind == "final" or attempt == MAX_RETRIES:
                     raise
-                logger.warning("{} failed ({}); retry {} after {:.1f}s", fn.__name__, exc, attempt + 1,
+                logger.warning("{} failed ({}); retry {} after {:.1f}s", fn.__name__, describe(exc), attempt + 1,
                                self.backoff_s * 2**attempt)
                 await asyncio.sleep(self.backoff_s * 2**attempt)
         raise AssertionError("unreachable")
@@ -185,7 +166,7 @@ class BinanceVenue:
                 logger.warning("order {} outcome unknown ({}); querying before any resend", req.cid, exc)
                 continue
             except BinanceAPIException as exc:
-                return [self._rejected(req, exc.code, str(exc.message))]
+                return [self._rejected(req, exc.code, str(exc.message) if exc.code else describe(exc))]
             exchange_id = str(answer.get("algoId") or answer.get("orderId") or "")
             return [OrderAccepted(client_order_id=req.cid, setup_id=req.setup_id, symbol=_sym(req.symbol),
                                   exchange_order_id=exchange_id)]
@@ -199,7 +180,8 @@ class BinanceVenue:
         p: dict[str, Any] = {"symbol": req.symbol, "side": req.side, "type": req.type}
         if is_algo(req.cid):
             p.update(algoType="CONDITIONAL", clientAlgoId=req.cid, triggerPrice=f"{req.price:f}",
-                     closePosition="true", workingType="CONTRACT_PRICE")
+                     closePosition="true", workingType=req.working_type,
+                     priceProtect="true" if req.price_protect else "false")
             return p
         p.update(newClientOrderId=req.cid, quantity=f"{req.qty:f}")
         if req.type == "LIMIT":
@@ -221,7 +203,7 @@ class BinanceVenue:
         except (BinanceAPIException, Unknown) as exc:
             found = await self.query(req.symbol, req.cid)
             code = exc.code if isinstance(exc, BinanceAPIException) else None
-            return found or [VenueError(operation="cancel", code=code, msg=str(exc), retriable=False,
+            return found or [VenueError(operation="cancel", code=code, msg=describe(exc), retriable=False,
                                         symbol=req.symbol, client_order_id=req.cid)]
         return await self.query(req.symbol, req.cid) or []
 
@@ -230,57 +212,50 @@ class BinanceVenue:
         """Reports for what the venue says about `cid` that we have not reported yet; None: not found."""
         try:
             if is_algo(cid):
-                algo = await self.call(self.client.futures_get_algo_order, clientAlgoId=cid)
-                return await self._algo_reports(symbol, cid, algo)
+                algo = await self.find_algo(symbol, cid)
+                return None if algo is None else await self._algo_reports(symbol, cid, algo)
             order = await self.call(self.client.futures_get_order, symbol=symbol, origClientOrderId=cid)
         except BinanceAPIException as exc:
-            if exc.code == -2013:
+            if exc.code in NOT_FOUND:
                 return None
             raise
-        return self.order_reports(cid, order)
+        return await order_reports(self, cid, order)
+
+    async def find_algo(self, symbol: str, cid: str, patience_s: float = 0.0) -> dict[str, Any] | None:
+        """The algo order `cid`: by its id, else in the open list (the single query has denied existing
+        orders); with `patience_s`, asked again until that long has passed before it counts as gone."""
+        deadline = time.monotonic() + patience_s
+        while True:
+            try:
+                found: dict[str, Any] = await self.call(self.client.futures_get_algo_order, clientAlgoId=cid)
+                return found
+            except BinanceAPIException as exc:
+                if exc.code not in NOT_FOUND:
+                    raise
+            listed = await self.call(self.client.futures_get_open_algo_orders, symbol=symbol)
+            match = next((a for a in listed if a.get("clientAlgoId") == cid), None)
+            if match is not None:
+                return dict(match)
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(0.5)
 
     async def _algo_reports(self, symbol: str, cid: str, algo: dict[str, Any]) -> list[Payload]:
         meta = self.meta(cid)
         setup_id = meta[0] if meta else None
         out: list[Payload] = [OrderAccepted(client_order_id=cid, setup_id=setup_id, symbol=_sym(symbol),
                                             exchange_order_id=str(algo.get("algoId", "")))]
+        actual = algo.get("actualOrderId")
+        if actual:
+            out += await engine_reports(self, symbol, cid, str(actual))
         status = algo.get("algoStatus")
         if status in ("CANCELED", "EXPIRED", "REJECTED"):
             out.append(OrderCanceled(client_order_id=cid, setup_id=setup_id, symbol=_sym(symbol),
                                      filled_qty=Decimal(0), reason=str(status)))
-        actual = algo.get("actualOrderId")
-        if actual:
-            order = await self.call(self.client.futures_get_order, symbol=symbol, orderId=int(actual))
-            out += self.order_reports(cid, order)
-        return out
-
-    def order_reports(self, cid: str, order: dict[str, Any]) -> list[Payload]:
-        meta = self.meta(cid)
-        if meta is None:
-            return []
-        setup_id, purpose = meta
-        symbol = _sym(str(order["symbol"]))
-        out: list[Payload] = [OrderAccepted(client_order_id=cid, setup_id=setup_id, symbol=symbol,
-                                            exchange_order_id=str(order.get("orderId", "")))]
-        executed, avg = Decimal(order.get("executedQty", "0")), Decimal(order.get("avgPrice", "0"))
-        done_qty, done_cost = self.reported.get(cid, (Decimal(0), Decimal(0)))
-        status = str(order.get("status"))
-        if executed > done_qty:
-            qty = executed - done_qty
-            price = (avg * executed - done_cost) / qty
-            maker, taker = self.fees.get(symbol, (Decimal("0.0002"), Decimal("0.0005")))
-            is_maker = order.get("type") == "LIMIT"
-            out.append(OrderFilled(
-                client_order_id=cid, setup_id=setup_id, symbol=symbol, side=_side(order["side"]), purpose=purpose,
-                fill_qty=qty, fill_price=price, cum_qty=executed, avg_price=avg,
-                fee_usdt=qty * price * (maker if is_maker else taker), maker=is_maker, final=status == "FILLED"))
-        if status in ("CANCELED", "EXPIRED", "REJECTED"):
-            out.append(OrderCanceled(client_order_id=cid, setup_id=setup_id, symbol=symbol, filled_qty=executed,
-                                     reason=status))
         return out
 
     def note(self, report: Payload) -> bool:
-        """Record a stream report; False when it repeats one already reported."""
+        """Record a report; False when it repeats one already reported."""
         if isinstance(report, OrderFilled):
             qty, _ = self.reported.get(report.client_order_id, (Decimal(0), Decimal(0)))
             if report.cum_qty <= qty:
@@ -318,14 +293,10 @@ class BinanceVenue:
                                         reduceOnly="true", newClientOrderId=f"lf-{req.cid}-{sym}"[:36])
                         closed.append(f"{sym}:{amt}")
             except (BinanceAPIException, Unknown, Banned) as exc:
-                problems.append(f"{sym}: {exc}")
+                problems.append(f"{sym}: {describe(exc)}")
         return [FlattenCompleted(reason=req.purpose, canceled=tuple(canceled), closed=tuple(closed),
                                  ok=not problems, detail="; ".join(problems))]
 
 
 def _sym(symbol: str) -> Symbol:
     return symbol  # type: ignore[return-value]
-
-
-def _side(side: str) -> OrderSide:
-    return "BUY" if side == "BUY" else "SELL"

@@ -16,34 +16,45 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-from executor import lifecycle, requests
+from executor import account, exits, lifecycle, protection, reconcile, requests
 from executor.filters import default_filters
 from executor.paper import PaperVenue, configure, new_account
 from executor.state import ExecState, Request, Trade, clone, dump, load
 from runtime.core import Decision, Emit
+from schemas.account import (
+    AccountUpdated,
+    BalanceReported,
+    FundingCharged,
+    LeverageSet,
+    MarginTypeSet,
+    UserStreamChanged,
+)
 from schemas.commands import ConfigPublished, HealthCheckRequested
 from schemas.config import BotConfig, active_symbols
 from schemas.envelope import Envelope, Payload
 from schemas.market import BookTickerUpdated
 from schemas.orders import (
-    AccountUpdated,
     BootChecksCompleted,
     CheckResult,
+    ExternalFill,
     FlattenCompleted,
     HealthCheckResult,
     OrderAccepted,
     OrderCanceled,
     OrderFilled,
     OrderRejected,
+    PositionReported,
     SymbolFilters,
     VenueError,
 )
+from schemas.positions import TradeAdopted
 from schemas.risk import EntryApproved, FlattenOrdered
 from schemas.streams import COMMANDS, EXECUTIONS, INTENTS, md
 from schemas.types import ExitReason
 
 VENUE_SOURCE = "executor-venue"  # envelopes the live runner writes for the venue's answers
 REPORTS = (OrderAccepted, OrderFilled, OrderCanceled, OrderRejected, VenueError)
+PAPER_REPORTS = (*REPORTS, ExternalFill, PositionReported, FlattenCompleted)
 HANDLED = (BookTickerUpdated, EntryApproved, FlattenOrdered, HealthCheckRequested, ConfigPublished)
 
 
@@ -52,10 +63,14 @@ class ExecutorCore:
     same_state_means_unchanged = True  # decide/on_timer change only a clone (the runner skips the snapshot)
 
     def __init__(self, config: BotConfig, filters: tuple[SymbolFilters, ...] | None = None,
-                 filters_source: str = "built-in defaults", mode: str | None = None) -> None:
+                 filters_source: str = "built-in defaults", mode: str | None = None,
+                 trading_mode: str | None = None) -> None:
         self.config = config
         self.mode = mode or config.mode
-        self.filters = filters if filters is not None else default_filters(config)
+        # TRADING_MODE of the process, when a runner runs it: config.mode must say the same (replay: None)
+        self.trading_mode = trading_mode
+        # live trades only on the exchange's filters (they come with its boot checks)
+        self.filters = filters if filters is not None else (default_filters(config) if self.mode != "live" else ())
         self.filters_source = filters_source
         self.reboot_on_restore = False  # the paper runner re-announces its boot on every start
         symbols = tuple(md(s) for s in active_symbols(config))
@@ -70,6 +85,7 @@ class ExecutorCore:
         if state.mode == "paper":
             state.paper = new_account(self.config, self.filters)
             state.equity = self.config.paper.starting_equity_usdt
+            state.stream_up = True  # no stream to lose: the paper venue reports inside the decision
         return state
 
     def snapshot(self, state: ExecState) -> bytes:
@@ -90,6 +106,9 @@ class ExecutorCore:
                 best = at if best is None else min(best, at)
         return best
 
+    def _mode_ok(self) -> bool:
+        return self.trading_mode is None or self.config.mode == self.trading_mode
+
     def decide(self, state: ExecState, event: Envelope, now: int) -> Decision[ExecState]:
         p = event.payload
         if isinstance(p, BookTickerUpdated) and not _has_orders(state, p.symbol):
@@ -103,20 +122,26 @@ class ExecutorCore:
             if s.paper is not None:
                 emits += self._feed(s, PaperVenue(s).on_book(p.symbol, p.bid, p.ask, p.bid_qty, p.ask_qty, now), now)
         elif isinstance(p, EntryApproved):
-            emits += lifecycle.approve(s, event.id, p, now)
+            if self._mode_ok():
+                emits += lifecycle.approve(s, event.id, p, self.config.execution, now)
+            else:
+                emits += account.mode_mismatch(self.config, self.trading_mode or self.mode)
         elif isinstance(p, FlattenOrdered):
             emits += self._flatten(s, event.id, p, now)
         elif isinstance(p, HealthCheckRequested):
             emits += self._health(s, p, now)
         elif isinstance(p, ConfigPublished):
-            self.config = p.config
+            old, self.config = self.config, p.config
             if s.paper is not None:
                 configure(s.paper, p.config)
+            emits += account.mode_mismatch(p.config, self.trading_mode) if self.trading_mode else []
+            if s.mode == "live" and self._mode_ok():
+                emits += account.settings_changed(s, old, p.config, now)
         elif event.source == VENUE_SOURCE:
             emits += self._venue(s, event, now)
         else:
             return Decision(state)
-        emits += self._settle(s, now)
+        emits += self._perform_paper(s, now)
         return Decision(s, emits)
 
     def on_timer(self, state: ExecState, now: int) -> Decision[ExecState]:
@@ -127,12 +152,14 @@ class ExecutorCore:
             emits += self._paper_boot(s)
         for t in sorted(s.trades.values(), key=lambda x: x.setup_id):
             emits += _timers(s, t, now)
-        emits += self._settle(s, now)
+        if s.mode == "live":
+            emits += account.apply_settings(s, self.config, now)
+        emits += self._perform_paper(s, now)
         _prune(s)
         return Decision(s, emits)
 
     # --- helpers ----------------------------------------------------------------------------------
-    def _settle(self, s: ExecState, now: int) -> list[Emit]:
+    def _perform_paper(self, s: ExecState, now: int) -> list[Emit]:
         """Paper: perform every queued request now, feeding the reports back until nothing is left."""
         if s.paper is None:
             return []
@@ -145,17 +172,15 @@ class ExecutorCore:
     def _feed(self, s: ExecState, reports: Sequence[Payload], now: int) -> list[Emit]:
         emits: list[Emit] = []
         for report in reports:
-            assert isinstance(report, (*REPORTS, FlattenCompleted))
+            assert isinstance(report, PAPER_REPORTS)
             emits.append(Emit(report, correlation_id=getattr(report, "setup_id", None)))
-            emits += lifecycle.on_report(s, report, now)
+            emits += self._report(s, report, now)
         return emits
 
     def _venue(self, s: ExecState, event: Envelope, now: int) -> list[Emit]:
         p = event.payload
-        if isinstance(p, REPORTS):
-            return lifecycle.on_report(s, p, now)
         if isinstance(p, BootChecksCompleted):
-            s.booted = p.ok
+            s.booted = p.ok  # what we hold was reconciled before this report (executor.venue_reconcile)
             s.filters = {**s.filters, **{f.symbol: f for f in p.filters}}
         elif isinstance(p, AccountUpdated):
             s.equity = p.equity
@@ -163,6 +188,27 @@ class ExecutorCore:
             s.outbox = [r for r in s.outbox if not (r.action == "health" and r.cid == p.idempotency_key)]
         elif isinstance(p, FlattenCompleted):
             s.outbox = [r for r in s.outbox if r.action != "sweep"]
+        elif isinstance(p, BalanceReported):
+            return account.balance(s, p)
+        elif isinstance(p, FundingCharged):
+            return account.funding(s, p)
+        elif isinstance(p, UserStreamChanged):
+            return account.stream_changed(s, p)
+        elif isinstance(p, TradeAdopted):
+            return reconcile.adopt(s, p, now)
+        elif isinstance(p, LeverageSet | MarginTypeSet) or (isinstance(p, VenueError) and p.operation == "account"):
+            s.outbox = [r for r in s.outbox if r.action != "account"]  # the settings request was answered
+        else:
+            return self._report(s, p, now)
+        return []
+
+    def _report(self, s: ExecState, p: Payload, now: int) -> list[Emit]:
+        if isinstance(p, REPORTS):
+            return lifecycle.on_report(s, p, now)
+        if isinstance(p, ExternalFill):
+            return exits.external_fill(s, p, now)
+        if isinstance(p, PositionReported):
+            return reconcile.position_reported(s, p, now)
         return []
 
     def _flatten(self, s: ExecState, event_id: str, p: FlattenOrdered, now: int) -> list[Emit]:
@@ -170,7 +216,7 @@ class ExecutorCore:
             return []
         emits: list[Emit] = []
         for t in sorted(s.trades.values(), key=lambda x: x.setup_id):
-            emits += lifecycle.close(s, t, ExitReason.FLATTEN, now)
+            emits += exits.close(s, t, ExitReason.FLATTEN, now)
         s.sweeps += 1
         emits += requests.submit(s, Request("sweep", f"sweep-{s.sweeps}", purpose=p.reason,
                                                        created=now))
@@ -192,7 +238,11 @@ class ExecutorCore:
     def _paper_boot(self, s: ExecState) -> list[Emit]:
         symbols = active_symbols(self.config)
         missing = [sym for sym in symbols if sym not in s.filters]
+        mode_ok = self._mode_ok()  # replay (no TRADING_MODE) never fails it: the same text as a passing run
         checks = (
+            CheckResult(name="mode", ok=mode_ok, detail=f"config mode={self.config.mode}" + (
+                "" if mode_ok else f" but TRADING_MODE={self.trading_mode}: publish a config with mode="
+                                   f"{self.trading_mode}, or change TRADING_MODE")),
             CheckResult(name="leverage", ok=True, detail=f"paper: {self.config.leverage}x on {', '.join(symbols)}"),
             CheckResult(name="filters", ok=not missing,
                         detail=f"{self.filters_source}" + (f"; missing {missing}" if missing else "")),
@@ -202,9 +252,9 @@ class ExecutorCore:
             CheckResult(name="reconcile", ok=True, detail=f"{sum(t.stage != 'DONE' for t in s.trades.values())} "
                                                           "open trades adopted from the snapshot"),
         )
-        boot = BootChecksCompleted(ok=not missing, venue="paper", checks=checks,
+        boot = BootChecksCompleted(ok=not missing and mode_ok, venue="paper", checks=checks,
                                    filters=tuple(f for f in s.filters.values() if f.symbol in symbols))
-        return [Emit(boot), Emit(lifecycle.account_payload(s))]
+        return [Emit(boot), Emit(exits.account_payload(s))]
 
 
 def _has_orders(state: ExecState, symbol: str) -> bool:
@@ -239,6 +289,8 @@ def _deadlines(state: ExecState, t: Trade) -> list[int]:
             out.append(t.naked_deadline)
         if t.time_stop_ts is not None:
             out.append(t.time_stop_ts)
+    if t.stage == "CLOSING" and t.close_retry_at is not None:
+        out.append(t.close_retry_at)
     return out
 
 
@@ -253,9 +305,12 @@ def _timers(s: ExecState, t: Trade, now: int) -> list[Emit]:
                                                                setup_id=t.setup_id, created=now))
     if t.reason is None and t.position > 0:
         if not t.stop_ok and t.naked_deadline is not None and now >= t.naked_deadline:
-            emits += lifecycle.naked(s, t, "no stop confirmed within 1 s of the fill", now)
+            emits += protection.guard_expired(s, t, now)
         elif t.time_stop_ts is not None and now >= t.time_stop_ts:
-            emits += lifecycle.close(s, t, ExitReason.TIME_STOP, now)
+            emits += exits.close(s, t, ExitReason.TIME_STOP, now)
+    if t.stage == "CLOSING" and t.close_retry_at is not None and now >= t.close_retry_at:
+        t.close_retry_at = None
+        emits += exits.settle_close(s, t, now)
     return emits
 
 

@@ -1,5 +1,5 @@
-"""Symbol filters: the built-in defaults (paper without a reachable exchangeInfo), parsing a real
-exchangeInfo body, and rounding prices and quantities the safe way."""
+"""Symbol filters: the one built-in table (paper and replay; the simulator serves the same values), parsing
+a real exchangeInfo body (live trades only on these), and rounding prices and quantities the safe way."""
 
 from __future__ import annotations
 
@@ -8,45 +8,52 @@ from typing import Any
 
 from schemas.config import BotConfig
 from schemas.orders import SymbolFilters
-from schemas.types import ALL_SYMBOLS, Symbol
-
-# The same values the simulator serves (simulator/symbols.py: BTC tick 0.10 / step 0.001 / notional 100,
-# ETH 0.01 / 0.001 / 20, SOL 0.01 / 1 / 5). Used only when no exchangeInfo can be read in paper mode.
-_DEFAULTS: dict[Symbol, tuple[str, str, str, str]] = {
-    "BTCUSDT": ("0.10", "0.001", "0.001", "100"),
-    "ETHUSDT": ("0.01", "0.001", "0.001", "20"),
-    "SOLUSDT": ("0.0100", "1", "1", "5"),
-}
+from schemas.types import ALL_SYMBOLS
+from simulator.symbols import exchange_info
 
 
 def default_filters(config: BotConfig) -> tuple[SymbolFilters, ...]:
-    return tuple(
-        SymbolFilters(
-            symbol=s, tick_size=Decimal(t), step_size=Decimal(st), min_qty=Decimal(mq),
-            min_notional=Decimal(mn), maker_fee_rate=config.paper.maker_fee_rate,
-            taker_fee_rate=config.paper.taker_fee_rate,
-        )
-        for s, (t, st, mq, mn) in _DEFAULTS.items()
-    )
+    """The simulator's exchangeInfo, read the way a live one is: the table lives in one place."""
+    fees: dict[str, tuple[Decimal, Decimal]] = {
+        s: (config.paper.maker_fee_rate, config.paper.taker_fee_rate) for s in ALL_SYMBOLS}
+    return parse_exchange_info(exchange_info(0), fees, ALL_SYMBOLS)
 
 
 def parse_exchange_info(info: dict[str, Any], fees: dict[str, tuple[Decimal, Decimal]],
                         symbols: tuple[str, ...]) -> tuple[SymbolFilters, ...]:
-    """SymbolFilters from an exchangeInfo body; `fees` maps symbol → (maker, taker)."""
+    """SymbolFilters from an exchangeInfo body; `fees` maps symbol → (maker, taker). A symbol without
+    PRICE_FILTER or LOT_SIZE is left out (the boot check names it)."""
     out: list[SymbolFilters] = []
     for row in info.get("symbols", []):
         sym = row.get("symbol")
         if sym not in symbols or sym not in ALL_SYMBOLS:
             continue
         f = {x["filterType"]: x for x in row.get("filters", [])}
-        maker, taker = fees[sym]
+        price, lot = f.get("PRICE_FILTER"), f.get("LOT_SIZE")
+        if price is None or lot is None:
+            continue
+        market = f.get("MARKET_LOT_SIZE", {})
+        percent = f.get("PERCENT_PRICE", {})
+        maker, taker = fees.get(sym, (Decimal(0), Decimal(0)))
         out.append(SymbolFilters(
-            symbol=sym, tick_size=Decimal(f["PRICE_FILTER"]["tickSize"]),
-            step_size=Decimal(f["LOT_SIZE"]["stepSize"]), min_qty=Decimal(f["LOT_SIZE"]["minQty"]),
-            min_notional=Decimal(f.get("MIN_NOTIONAL", {}).get("notional", "0")),
-            maker_fee_rate=maker, taker_fee_rate=taker,
+            symbol=sym, tick_size=Decimal(price["tickSize"]), step_size=Decimal(lot["stepSize"]),
+            min_qty=Decimal(lot["minQty"]), min_notional=Decimal(f.get("MIN_NOTIONAL", {}).get("notional", "0")),
+            maker_fee_rate=maker, taker_fee_rate=taker, status=str(row.get("status", "TRADING")),
+            min_price=_dec(price.get("minPrice")), max_price=_dec(price.get("maxPrice")),
+            max_qty=_dec(lot.get("maxQty")),
+            market_step_size=_dec(market.get("stepSize")), market_min_qty=_dec(market.get("minQty")),
+            market_max_qty=_dec(market.get("maxQty")), percent_up=_dec(percent.get("multiplierUp")),
+            percent_down=_dec(percent.get("multiplierDown")),
         ))
     return tuple(out)
+
+
+def _dec(value: Any) -> Decimal | None:
+    """A filter bound; Binance writes 0 for "no bound" on some (maxPrice 0)."""
+    if value is None:
+        return None
+    d = Decimal(str(value))
+    return d if d > 0 else None
 
 
 def floor_to(value: Decimal, step: Decimal) -> Decimal:
@@ -64,3 +71,12 @@ def exit_triggers(side: str, avg: Decimal, sl_pct: Decimal, tp_pct: Decimal,
     if side == "LONG":
         return ceil_to(avg * (1 - sl_pct), tick), ceil_to(avg * (1 + tp_pct), tick)
     return floor_to(avg * (1 + sl_pct), tick), floor_to(avg * (1 - tp_pct), tick)
+
+
+def probe_order(f: SymbolFilters, bid: Decimal) -> dict[str, Any]:
+    """A valid order that would rest (a post-only buy at the bid, the smallest notional the filters allow):
+    what the trade-permission check sends to POST /fapi/v1/order/test, which never reaches the engine."""
+    price = floor_to(bid, f.tick_size)
+    qty = max(f.min_qty, ceil_to(f.min_notional * Decimal("1.05") / price, f.step_size))
+    return {"symbol": f.symbol, "side": "BUY", "type": "LIMIT", "timeInForce": "GTX", "quantity": f"{qty:f}",
+            "price": f"{price:f}"}

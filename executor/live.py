@@ -1,10 +1,14 @@
-"""The live side of the runner: boot checks, the outbox dispatcher, venue reports onto `executions`.
+"""The live side of the runner: boot, the outbox dispatcher, venue reports onto `executions`.
 
 The core runs under the StreamRunner on the same event loop (runtime.loop_runner); after every commit
-the runner hands the committed outbox to `Dispatcher.sync`. Each request is performed once per process
-(sequentially, in outbox order); its answer is appended to `executions` with source `executor-venue` and
-comes back to the core as an input, which takes the request off the outbox. After a restart every
-request still in the outbox is recovered: queried by client id before it is ever sent again.
+the runner hands the committed outbox to `Dispatcher.sync`. Each request is performed once per process;
+its answer is appended to `executions` with source `executor-venue` and comes back to the core as an
+input, which takes the request off the outbox. After a restart every request still in the outbox is
+recovered: queried by client id before it is ever sent again.
+
+Requests go by lane, so protection never waits behind anything else: `protect` (stops, take profits,
+market closes, flatten) runs each request at once, concurrently; `orders` (entries, cancels) runs them in
+order; `slow` (health checks, settle reads, account settings) in order too.
 """
 
 from __future__ import annotations
@@ -13,36 +17,34 @@ import asyncio
 import itertools
 import time
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from binance.exceptions import BinanceAPIException
 from loguru import logger
 
-from executor.binance import Banned, BinanceVenue, Unknown
+from executor import boot as checks_
+from executor.binance import BinanceVenue
 from executor.core import VENUE_SOURCE
-from executor.filters import parse_exchange_info
+from executor.errors import Banned, Unknown, describe
+from executor.fills import engine_reports, implied_engine_fill, settle
 from executor.ids import purpose_of
+from executor.recovery import OpenTrade
 from executor.state import ExecState, Request
 from executor.translate import Translator
+from executor.venue_reconcile import catch_up, reconcile
 from runtime import bus
-from runtime.clock import Clock, system_clock
+from runtime.clock import Clock, system_clock, wall_seconds
 from runtime.core import Emit, envelopes
+from schemas.account import LeverageSet, MarginTypeSet, UserStreamChanged
+from schemas.config import BotConfig, active_symbols
 from schemas.envelope import Payload
-from schemas.orders import (
-    AccountUpdated,
-    BootChecksCompleted,
-    CheckResult,
-    HealthCheckResult,
-    LeverageSet,
-    OrderPurpose,
-    SymbolFilters,
-    VenueError,
-)
-from schemas.positions import IncidentReported
-from schemas.types import Symbol
+from schemas.orders import BootChecksCompleted, OrderPurpose, VenueError
 
 StateFn = Callable[[], ExecState]
+PROTECTIVE = ("STOP_LOSS", "TAKE_PROFIT", "TIME_STOP", "FLATTEN", "INCIDENT")
+HELD_QUERY_EVERY_S = 0.1
+HELD_GIVE_UP_MS = 10_000
+BALANCE_EVERY_MS = 60_000
 
 
 class Reporter:
@@ -65,15 +67,28 @@ class Reporter:
                                          now=now))
 
 
+def lane_of(req: Request) -> str:
+    if req.action == "sweep" or (req.action == "place" and req.purpose in PROTECTIVE):
+        return "protect"
+    if req.action in ("place", "cancel"):
+        return "orders"
+    return "slow"
+
+
 class Dispatcher:
-    def __init__(self, venue: BinanceVenue, report: Reporter, symbols: tuple[str, ...]) -> None:
+    def __init__(self, venue: BinanceVenue, report: Reporter, config: Callable[[], BotConfig],
+                 state: StateFn, translator: Translator) -> None:
         self.venue = venue
         self.report = report
-        self.symbols = symbols
-        self.queue: asyncio.Queue[tuple[Request, bool]] = asyncio.Queue()
+        self.config = config
+        self.state = state
+        self.translator = translator
+        self.queues: dict[str, asyncio.Queue[tuple[Request, bool]]] = {
+            "protect": asyncio.Queue(), "orders": asyncio.Queue(), "slow": asyncio.Queue()}
         self.inflight: set[tuple[str, str]] = set()
         self.first = True
         self.sent_at: dict[str, float] = {}  # cid → monotonic time the request was taken (bench)
+        self.tasks: set[asyncio.Task[None]] = set()
 
     def sync(self, outbox: list[Request]) -> None:
         """Called on the event loop with the committed outbox: dispatch what is new."""
@@ -84,63 +99,75 @@ class Dispatcher:
             key = (req.action, req.cid)
             if key not in self.inflight:
                 self.inflight.add(key)
-                self.queue.put_nowait((req, recover))
+                self.queues[lane_of(req)].put_nowait((req, recover))
 
     async def run(self) -> None:
-        while True:
-            req, recover = await self.queue.get()
-            self.sent_at[req.cid] = time.monotonic()
-            try:
-                reports = await self.perform(req, recover)
-            except (TimeoutError, BinanceAPIException, Unknown, Banned, OSError) as exc:
-                logger.warning("{} {} failed ({}); retrying with a query first", req.action, req.cid, exc)
-                reports = [VenueError(operation=req.action, code=getattr(exc, "code", None), msg=str(exc),
-                                      retriable=True, symbol=req.symbol or None)]
-                asyncio.get_running_loop().call_later(1.0, self.queue.put_nowait, (req, True))
-            self.report(reports)
-            self.after_ban(req)
+        await asyncio.gather(self._concurrent("protect"), self._in_order("orders"), self._in_order("slow"))
 
-    def after_ban(self, req: Request) -> None:
+    async def _concurrent(self, lane: str) -> None:
+        while True:
+            item = await self.queues[lane].get()
+            task = asyncio.create_task(self._one(lane, *item))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+    async def _in_order(self, lane: str) -> None:
+        while True:
+            await self._one(lane, *await self.queues[lane].get())
+
+    async def _one(self, lane: str, req: Request, recover: bool) -> None:
+        self.sent_at[req.cid] = time.monotonic()
+        try:
+            reports = await self.perform(req, recover)
+        except (TimeoutError, BinanceAPIException, Unknown, Banned, OSError) as exc:
+            logger.warning("{} {} failed ({}); retrying with a query first", req.action, req.cid, describe(exc))
+            reports = [VenueError(operation=req.action, code=getattr(exc, "code", None), msg=describe(exc),
+                                  retriable=True, symbol=req.symbol or None)]
+            asyncio.get_running_loop().call_later(1.0, self.queues[lane].put_nowait, (req, True))
+        self.report(reports)
+        self.after_ban(lane, req)
+
+    def after_ban(self, lane: str, req: Request) -> None:
         """A cancel refused by a ban (418) is sent again once the ban ends: the order it cancels (the other
         exit of a closed trade) must not stay working at the exchange."""
         wait_ms = self.venue.banned_until - self.venue.clock.now_ms()
         if req.action == "cancel" and wait_ms > 0:
             logger.warning("{} {} refused by the ban; sending it again in {:.0f} s", req.action, req.cid,
                            wait_ms / 1000)
-            asyncio.get_running_loop().call_later(wait_ms / 1000 + 0.5, self.queue.put_nowait, (req, True))
+            asyncio.get_running_loop().call_later(wait_ms / 1000 + 0.5, self.queues[lane].put_nowait, (req, True))
 
     async def perform(self, req: Request, recover: bool) -> list[Payload]:
         if req.action == "sweep":
-            return await self.venue.sweep(req, self.symbols)
+            return await self.venue.sweep(req, active_symbols(self.config()))
         if req.action == "health":
-            return [await health(self.venue, req.cid)]
+            return [await checks_.health(self.venue, self.config(), req.cid, self.state().stream_up)]
+        if req.action == "settle":
+            return await settle(self.venue, req, self.state(), self.translator.engine)
+        if req.action == "account":
+            return await apply_settings(self.venue, req, active_symbols(self.config()))
         return await self.venue.perform(req, recover)
 
 
-async def health(venue: BinanceVenue, key: str) -> HealthCheckResult:
-    checks: list[CheckResult] = []
-    try:
-        started = time.monotonic()
-        # our signed timestamps are local time + the offset learnt at the last sync: the skew that
-        # matters is how far that has drifted from the venue's clock (the simulator's clock is virtual,
-        # so the raw offset there is months; on Binance it is the host's NTP error)
-        before = venue.offset
-        offset = await venue.sync_time()
-        rtt = int((time.monotonic() - started) * 1000)
-        drift = offset - before
-        checks.append(CheckResult(name="connectivity", ok=True, detail=f"/fapi/v1/time in {rtt} ms"))
-        checks.append(CheckResult(name="clock_skew", ok=abs(drift) < 1000,
-                                  detail=f"{drift} ms since the last sync (offset {offset} ms, resynced)"))
-    except Exception as exc:  # any failure is the answer here
-        checks.append(CheckResult(name="connectivity", ok=False, detail=str(exc)))
-    try:
-        await venue.call(venue.client.futures_account_balance)
-        checks.append(CheckResult(name="permissions", ok=True, detail="signed USER_DATA call accepted"))
-    except Exception as exc:
-        checks.append(CheckResult(name="permissions", ok=False, detail=str(exc)))
-    used = venue.used_weight()
-    checks.append(CheckResult(name="rate_limit", ok=used < 1800, detail=f"{used}/2400 weight used this minute"))
-    return HealthCheckResult(idempotency_key=key, ok=all(c.ok for c in checks), checks=tuple(checks))
+async def apply_settings(venue: BinanceVenue, req: Request, symbols: tuple[str, ...]) -> list[Payload]:
+    """A published config's leverage and margin type, set on every symbol (the trades are over)."""
+    out: list[Payload] = []
+    for sym in symbols:
+        try:
+            if req.margin_type is not None:
+                try:
+                    await venue.call(venue.client.futures_change_margin_type, symbol=sym, marginType=req.margin_type)
+                    out.append(MarginTypeSet(symbol=sym, margin_type=req.margin_type))
+                except BinanceAPIException as exc:
+                    if exc.code != -4046:  # already so
+                        raise
+            if req.leverage is not None:
+                await venue.call(venue.client.futures_change_leverage, symbol=sym, leverage=req.leverage)
+                out.append(LeverageSet(symbol=sym, leverage=req.leverage))
+        except (BinanceAPIException, Unknown, Banned) as exc:
+            out.append(VenueError(operation="account", code=getattr(exc, "code", None), retriable=False, symbol=sym,
+                                  msg=f"{req.purpose}: could not set {req.margin_type} {req.leverage}x on {sym}: "
+                                      f"{describe(exc)}"))
+    return out or [VenueError(operation="account", code=None, msg="no symbol to set", retriable=False)]
 
 
 def meta_from(state: StateFn) -> Callable[[str], tuple[str | None, OrderPurpose] | None]:
@@ -153,112 +180,104 @@ def meta_from(state: StateFn) -> Callable[[str], tuple[str | None, OrderPurpose]
     return meta
 
 
-async def boot(venue: BinanceVenue, state: ExecState, symbols: tuple[Symbol, ...], leverage: int,
-               report: Reporter) -> bool:
-    """Seed §10.2: leverage, filters, commission, permissions, reconcile. Any failure → ok=false."""
-    checks: list[CheckResult] = []
-    out: list[Payload] = []
-    filters: tuple[SymbolFilters, ...] = ()
-
-    async def check(name: str, step: Any, detail: Callable[[Any], str] = lambda r: str(r)[:200]) -> Any:
-        try:
-            result = await step
-        except Exception as exc:
-            checks.append(CheckResult(name=name, ok=False, detail=f"{type(exc).__name__}: {exc}"))
-            return None
-        checks.append(CheckResult(name=name, ok=True, detail=detail(result)))
-        return result
-
-    skew = await check("time_sync", venue.sync_time())
-    for sym in symbols:
-        if await check(f"leverage_{sym}", venue.call(venue.client.futures_change_leverage, symbol=sym,
-                                                     leverage=leverage)) is not None:
-            out.append(LeverageSet(symbol=sym, leverage=leverage))
-    info = await check("exchange_info", venue.call(venue.client.futures_exchange_info))
-    fees: dict[str, tuple[Decimal, Decimal]] = {}
-    for sym in symbols:
-        rate = await check(f"commission_{sym}", venue.call(venue.client.futures_commission_rate, symbol=sym))
-        if rate is not None:
-            fees[sym] = (Decimal(rate["makerCommissionRate"]), Decimal(rate["takerCommissionRate"]))
-    venue.fees = fees
-    if info is not None and len(fees) == len(symbols):
-        filters = parse_exchange_info(info, fees, symbols)
-        if {f.symbol for f in filters} != set(symbols):
-            checks.append(CheckResult(name="filters", ok=False, detail="a symbol is missing from exchangeInfo"))
-    balances = await check("permissions", venue.call(venue.client.futures_account_balance))
-    equity = Decimal(0)
-    for row in balances or []:
-        if row.get("asset") == "USDT":
-            equity = Decimal(row["balance"]) + Decimal(row.get("crossUnPnl", "0"))
-    reconciled = await check("reconcile", reconcile(venue, state, symbols), lambda r: str(r[1]))
-    out += reconciled[0] if reconciled else []
-    ok = all(c.ok for c in checks) and skew is not None
-    out.append(BootChecksCompleted(ok=ok, venue="live", checks=tuple(checks), filters=filters))
-    out.append(AccountUpdated(equity=equity, wallet_balance=equity, available=equity))
+async def boot(venue: BinanceVenue, state: ExecState, config: BotConfig, report: Reporter,
+               rebuild: list[OpenTrade] | None, engine: dict[str, str]) -> bool:
+    """Seed §10.2: every account check, the balance, then reconcile. Any failure → ok=false."""
+    checks = checks_.Checks()
+    skew = await checks.run("time_sync", venue.sync_time(), lambda off: f"offset {off} ms to the exchange's clock")
+    filters = await checks_.account_checks(venue, config, checks)
+    balance = await checks.run("balance", checks_.balance(venue, "BOOT"),
+                               lambda b: f"USDT wallet {b.wallet_usdt}, available {b.available_usdt}")
+    out: list[Payload] = [balance] if balance is not None else []
+    try:
+        reports, result = await reconcile(venue, state, active_symbols(config), config.execution.on_foreign_position,
+                                          rebuild, engine)
+        out += reports
+        checks.results.append(result)
+    except Exception as exc:
+        logger.exception("reconcile failed")
+        checks.add("reconcile", False, describe(exc))
+    await checks_.symbol_settings(venue, config, checks, apply=True)
+    out += checks.out
+    ok = checks.ok and skew is not None
+    out.append(BootChecksCompleted(ok=ok, venue="live", checks=tuple(checks.results), filters=filters))
     report(out)
     return ok
 
 
-async def reconcile(venue: BinanceVenue, state: ExecState,
-                    symbols: tuple[str, ...]) -> tuple[list[Payload], str]:
-    """Adopt what our state knows; cancel unknown orders and close unknown positions (and report them);
-    query our open orders for fills we missed while we were away. Returns the reports and a summary.
-
-    Unknown orders go first, so a foreign reduce-only order cannot stand in the way of the close; a
-    position in a symbol where our state has an open trade is that trade's (adopted, never flattened)."""
-    out: list[Payload] = []
-    open_ids: set[str] = set()
-    mine = {cid for cid, o in state.orders.items() if o.is_open}
-    held = {t.symbol for t in state.trades.values() if t.stage != "DONE"}
-    adopted: list[str] = []
-    for sym in symbols:
-        for o in await venue.call(venue.client.futures_get_open_orders, symbol=sym):
-            open_ids.add(o["clientOrderId"])
-            if o["clientOrderId"] not in mine:
-                await venue.call(venue.client.futures_cancel_order, symbol=sym, orderId=o["orderId"])
-                out.append(_incident("UNKNOWN_ORDER", sym, f"open order {o['clientOrderId']}", "cancelled"))
-        for a in await venue.call(venue.client.futures_get_open_algo_orders, symbol=sym):
-            open_ids.add(a["clientAlgoId"])
-            if a["clientAlgoId"] not in mine:
-                await venue.call(venue.client.futures_cancel_algo_order, symbol=sym, algoId=a["algoId"])
-                out.append(_incident("UNKNOWN_ORDER", sym, f"algo order {a['clientAlgoId']}", "cancelled"))
-        for pos in await venue.call(venue.client.futures_position_information, symbol=sym):
-            amt = Decimal(pos["positionAmt"])
-            if amt != 0 and sym in held:
-                adopted.append(f"{sym} {amt}")
-            if amt != 0 and sym not in held:
-                await venue.call(venue.client.futures_create_order, symbol=sym, type="MARKET", reduceOnly="true",
-                                 side="SELL" if amt > 0 else "BUY", quantity=f"{abs(amt):f}")
-                out.append(_incident("UNKNOWN_POSITION", sym, f"position {amt} not in our state", "closed at market"))
-    queued = {r.cid for r in state.outbox if r.action == "place"}
-    for cid in sorted(mine - open_ids - queued):
-        found = await venue.query(state.orders[cid].symbol, cid)
-        out += found or []
-    kinds = [p.kind for p in out if isinstance(p, IncidentReported)]
-    summary = (f"adopted {len(held)} open trade(s) (positions: {', '.join(adopted) or 'none'}), "
-               f"{len(mine & open_ids)} of our orders open; cancelled {kinds.count('UNKNOWN_ORDER')} unknown "
-               f"order(s), closed {kinds.count('UNKNOWN_POSITION')} unknown position(s) at market")
-    return out, summary
-
-
-async def catch_up(venue: BinanceVenue, state: ExecState, report: Reporter) -> None:
-    """After a (re)connect of the user stream: query every open order for what we may have missed."""
-    reports: list[Payload] = []
-    queued = {r.cid for r in state.outbox if r.action == "place"}
-    for cid, order in sorted(state.orders.items()):
-        if order.is_open and cid not in queued:
-            try:
-                reports += await venue.query(order.symbol, cid) or []
-            except (BinanceAPIException, Unknown, Banned) as exc:
-                logger.warning("could not query {} after reconnect: {}", cid, exc)
-    report(reports)
-
-
-def _incident(kind: str, symbol: str, detail: str, action: str) -> IncidentReported:
-    return IncidentReported(kind=kind, symbol=symbol, setup_id=None, detail=detail, action=action)
-
-
 def stream_handler(translator: Translator, venue: BinanceVenue, report: Reporter) -> Any:
     async def handle(event: dict[str, Any]) -> None:
-        report(translator.reports(event))
+        await venue.prices.ensure(_fee_assets(event))
+        report(translator.reports(event, venue.clock.now_ms()))
+        while translator.followups:
+            f = translator.followups.pop(0)
+            try:
+                report(await engine_reports(venue, f.symbol, f.client_order_id, f.engine_order_id))
+            except (BinanceAPIException, Unknown, Banned) as exc:
+                logger.warning("FINISHED {} reports {} filled; its trades not readable ({}): booked from FINISHED",
+                               f.client_order_id, f.executed, describe(exc))
+            report(implied_engine_fill(venue, f))
     return handle
+
+
+def _fee_assets(event: dict[str, Any]) -> set[str]:
+    if event.get("e") == "ORDER_TRADE_UPDATE":
+        return {str(event["o"].get("N") or "USDT")}
+    if event.get("e") == "ACCOUNT_UPDATE":
+        return {str(b.get("a")) for b in (event.get("a") or {}).get("B") or []}
+    return set()
+
+
+async def resolve_held(translator: Translator, venue: BinanceVenue, state: StateFn, report: Reporter,
+                       stop: asyncio.Event) -> None:
+    """Engine orders nobody named within HOLD_MS: ask the exchange which of our algo orders they belong to
+    (`actualOrderId`), patiently (algo queries have denied existing orders for a while), then give up and
+    book them as someone else's fill."""
+    while not stop.is_set():
+        await asyncio.sleep(HELD_QUERY_EVERY_S)
+        now = venue.clock.now_ms()
+        for order_id, symbol in translator.due(now):
+            try:
+                cid = await _owner(venue, state(), symbol, order_id)
+            except (BinanceAPIException, Unknown, Banned) as exc:
+                logger.warning("owner of engine order {} not read yet: {}", order_id, describe(exc))
+                cid = None
+            held = translator.held.get(order_id)
+            if cid is None and held is not None and now - held.since < HELD_GIVE_UP_MS:
+                continue
+            if cid is None:
+                logger.warning("engine order {} in {} is none of our algo orders: booked as a foreign fill",
+                               order_id, symbol)
+            report(translator.resolve(order_id, cid))
+
+
+async def _owner(venue: BinanceVenue, state: ExecState, symbol: str, order_id: str) -> str | None:
+    """The algo order of ours (of a trade still open in that symbol) whose engine order `order_id` is."""
+    live = {t.setup_id for t in state.trades.values() if t.symbol == symbol and t.stage != "DONE"}
+    for cid, order in sorted(state.orders.items()):
+        if order.setup_id in live and order.purpose in ("STOP_LOSS", "TAKE_PROFIT") and order.type != "MARKET" \
+                and order.status in ("NEW", "PENDING"):
+            algo = await venue.find_algo(symbol, cid)
+            if algo is not None and str(algo.get("actualOrderId") or "") == order_id:
+                return cid
+    return None
+
+
+async def read_balance(venue: BinanceVenue, report: Reporter, stop: asyncio.Event) -> None:
+    """The account's balance every minute (of exchange time): equity re-based from the exchange's numbers."""
+    while not stop.is_set():
+        await asyncio.sleep(wall_seconds(venue.clock, BALANCE_EVERY_MS))
+        try:
+            report([await checks_.balance(venue, "PERIODIC")])
+        except (BinanceAPIException, Unknown, Banned) as exc:
+            logger.warning("periodic balance read failed: {}", describe(exc))
+
+
+def stream_reports(connected: bool, detail: str) -> list[Payload]:
+    return [UserStreamChanged(connected=connected, detail=detail)]
+
+
+async def reconnected(venue: BinanceVenue, state: StateFn, translator: Translator, report: Reporter) -> None:
+    """After every (re)connect: what happened in the gap, then the stream counts as up."""
+    report(await catch_up(venue, state(), translator.engine))
+    report(stream_reports(True, "user-data stream connected"))

@@ -17,10 +17,14 @@ from executor.translate import Translator
 from schemas.config import BotConfig
 from schemas.envelope import Payload
 from schemas.orders import (
+    ExternalFill,
     FlattenCompleted,
     OrderAccepted,
+    OrderCanceled,
+    OrderFilled,
     OrderPurpose,
     OrderRejected,
+    PositionReported,
     SymbolFilters,
     VenueError,
 )
@@ -28,6 +32,8 @@ from schemas.types import Symbol
 from simulator.errors import BinanceError
 from simulator.matching import Account
 from simulator.symbols import SYMBOLS, SymbolSpec
+
+ORDER_REPORTS = (OrderFilled, OrderCanceled, OrderRejected, ExternalFill)
 
 
 def new_account(config: BotConfig, filters: tuple[SymbolFilters, ...]) -> Account:
@@ -63,9 +69,11 @@ class PaperVenue:
         return (order.setup_id, purpose) if purpose is not None else None
 
     def _reports(self, events: list[dict[str, object]]) -> list[Payload]:
+        """The order reports of the account's events. Its balance and funding reports are left out: the
+        paper account itself is the paper equity (`exits.account_payload`)."""
         out: list[Payload] = []
         for event in events:
-            out += self.translator.reports(event)
+            out += [r for r in self.translator.reports(event) if isinstance(r, ORDER_REPORTS)]
         return out
 
     def on_book(self, symbol: str, bid: Decimal, ask: Decimal, bid_qty: Decimal, ask_qty: Decimal,
@@ -79,7 +87,11 @@ class PaperVenue:
             return self._cancel(req, now)
         if req.action == "sweep":
             return self._sweep(req, now)
-        return []
+        if req.action == "settle":
+            pos = self.account.position(req.symbol)
+            return [PositionReported(symbol=self._sym(req.symbol), amount=pos.amt, entry_price=pos.entry,
+                                     reason=req.purpose, request=req.cid)]
+        return []  # account: the paper account takes its leverage from the config (configure)
 
     def _place(self, req: Request, now: int) -> list[Payload]:
         sym = req.symbol
@@ -87,7 +99,7 @@ class PaperVenue:
             if req.type in ("STOP_MARKET", "TAKE_PROFIT_MARKET"):
                 assert req.price is not None
                 algo, events = self.account.new_algo(sym, req.side, req.type, None, req.price, True, False,
-                                                     "CONTRACT_PRICE", req.cid, now)
+                                                     req.working_type, req.cid, now)
                 return [self._accepted(req, str(algo.algo_id)), *self._reports(events)]
             accepted, _, events = self.account.new_order(sym, req.side, req.type, req.qty or Decimal(0),
                                                          req.price, "GTC", req.reduce_only, req.cid, now)

@@ -22,7 +22,18 @@ from loguru import logger
 from executor.binance import BinanceVenue
 from executor.core import ExecutorCore
 from executor.filters import default_filters, parse_exchange_info
-from executor.live import Dispatcher, Reporter, boot, catch_up, meta_from, stream_handler
+from executor.live import (
+    Dispatcher,
+    Reporter,
+    boot,
+    meta_from,
+    read_balance,
+    reconnected,
+    resolve_held,
+    stream_handler,
+    stream_reports,
+)
+from executor.recovery import open_trades
 from executor.translate import Translator
 from executor.userstream import UserStream, stream_url
 from runtime import bus, logs
@@ -61,7 +72,7 @@ def main() -> int:
     stop = stop_on_signals()
     if settings.trading_mode == "paper":
         filters, source = paper_filters(config, settings.binance_futures_base_url)
-        core = ExecutorCore(config, filters, source, mode="paper")
+        core = ExecutorCore(config, filters, source, mode="paper", trading_mode="paper")
         core.reboot_on_restore = True
         StreamRunner(core, client).run(stop)
         return 0
@@ -70,14 +81,21 @@ def main() -> int:
 
 async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, stop: threading.Event,
                    ready: threading.Event | None = None) -> int:
-    core = ExecutorCore(config, mode="live")
+    core = ExecutorCore(config, mode="live", trading_mode=settings.trading_mode)
     runner: StreamRunner[Any] = StreamRunner(core, client)
     runner.restore()
-    symbols = active_symbols(config)
+    rebuild = None
+    if not runner.restored_from_snapshot:
+        rebuild = open_trades(settings.database_url)
+        # PostgreSQL unreadable: a position found at the exchange counts as not ours (the boot check names it)
+        logger.warning("no executor snapshot in Redis: rebuilding from the exchange and PostgreSQL's {} open "
+                       "trade(s)", "(unreadable)" if rebuild is None else len(rebuild))
     venue = BinanceVenue(settings.binance_api_key.get_secret_value(), settings.binance_api_secret.get_secret_value(),
                          settings.binance_futures_base_url, meta_from(lambda: runner.state))
     report = Reporter(client, venue.note)
-    dispatcher = Dispatcher(venue, report, symbols)
+    translator = Translator(meta_from(lambda: runner.state), venue.prices.convert)
+    dispatcher = Dispatcher(venue, report, lambda: core.config, lambda: runner.state, translator)
+    report(stream_reports(False, "executor starting: the user-data stream is not connected yet"))
 
     def on_commit(_event: Envelope | None, _outputs: Sequence[Envelope]) -> None:
         dispatcher.sync(list(runner.state.outbox))  # on this loop: the dispatcher task runs next
@@ -86,14 +104,16 @@ async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, sto
     aio_stop = asyncio.Event()
     tasks: list[asyncio.Task[None]] = []
     try:
-        ok = await boot(venue, runner.state, symbols, config.leverage, report)
+        ok = await boot(venue, runner.state, config, report, rebuild, translator.engine)
         logger.info("boot checks {}", "passed" if ok else "FAILED (the governor goes to ERROR)")
-        translator = Translator(meta_from(lambda: runner.state))
         stream = UserStream(venue.client, stream_url(settings.binance_futures_base_url),
                             stream_handler(translator, venue, report),
-                            lambda: catch_up(venue, runner.state, report),
-                            keepalive_s=max(1, round(30 * 60 / venue.clock.speed)))  # 30 min of venue time
-        tasks = [asyncio.create_task(dispatcher.run()), asyncio.create_task(stream.run(aio_stop))]
+                            lambda: reconnected(venue, lambda: runner.state, translator, report),
+                            keepalive_s=max(1, round(30 * 60 / venue.clock.speed)),  # 30 min of venue time
+                            on_down=lambda reason: report(stream_reports(False, reason)))
+        tasks = [asyncio.create_task(dispatcher.run()), asyncio.create_task(stream.run(aio_stop)),
+                 asyncio.create_task(resolve_held(translator, venue, lambda: runner.state, report, aio_stop)),
+                 asyncio.create_task(read_balance(venue, report, aio_stop))]
         await asyncio.wait_for(stream.connected.wait(), 30)
         dispatcher.sync(list(runner.state.outbox))  # recover what a previous process left queued
         if ready is not None:
@@ -108,6 +128,3 @@ async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, sto
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await venue.close()
-
-
-

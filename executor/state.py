@@ -21,7 +21,10 @@ from simulator.matching import Account
 
 ZERO = Decimal(0)
 T = TypeVar("T")
-Action = Literal["place", "cancel", "sweep", "health"]
+# place / cancel an order; sweep: flatten everything at the venue; health: the operator's health check;
+# settle: read a symbol's fills and position at the venue (a position that may have closed without us);
+# account: apply the config's leverage and margin type at the venue
+Action = Literal["place", "cancel", "sweep", "health", "settle", "account"]
 Stage = Literal["ENTERING", "OPEN", "CLOSING", "DONE"]
 
 
@@ -41,6 +44,11 @@ class Request:
     purpose: str = ""
     setup_id: str | None = None
     created: int = 0
+    working_type: str = "CONTRACT_PRICE"  # stop and take profit: what they trigger on
+    price_protect: bool = False
+    since: int | None = None  # settle: fills from this exchange ms on
+    leverage: int | None = None  # account
+    margin_type: str | None = None  # account
 
 
 @dataclass
@@ -59,6 +67,8 @@ class Order:
     fees: Decimal = ZERO
     exchange_id: str = ""
     cancel_requested: bool = False
+    code: int | None = None  # the venue's error code when it was rejected
+    detail: str = ""  # why it was rejected or ended ("-2021 Order would immediately trigger.")
 
     @property
     def is_open(self) -> bool:
@@ -79,6 +89,8 @@ class Trade:
     timeout_ms: int
     use_market: bool
     approved_ts: int
+    working_type: str = "MARK_PRICE"
+    price_protect: bool = False
     stage: Stage = "ENTERING"
     entry_qty: Decimal = ZERO
     entry_cost: Decimal = ZERO
@@ -99,6 +111,17 @@ class Trade:
     opened_emitted: bool = False
     reason: str | None = None  # the exit reason once closing
     close_failed: bool = False
+    # Immutable values only below (tuples, mappings replaced whole): `clone` copies a trade shallowly.
+    fill_ids: tuple[int, ...] = ()  # exchange trade ids booked on this trade: a fill counts once
+    realized: Decimal = ZERO  # Σ the exchange's realized PnL (`rp`) of the exit fills
+    realized_known: bool = True  # every exit fill reported its `rp`
+    fees_by_asset: tuple[tuple[str, Decimal], ...] = ()
+    funding: Decimal = ZERO
+    replaced: tuple[str, ...] = ()  # purposes whose protective order was re-placed once after it ended
+    close_attempts: int = 0  # market closes rejected in a row
+    close_retry_at: int | None = None
+    settling: bool = False  # a settle request is out: the venue's fills and position are being read
+    adopted: bool = False  # rebuilt from the exchange (snapshot lost): its entry fills are not ours to count
 
     @property
     def position(self) -> Decimal:
@@ -118,6 +141,14 @@ class ExecState:
     equity: Decimal = ZERO
     paper: Account | None = None
     sweeps: int = 0
+    stream_up: bool = False  # live: the user-data stream is connected (paper: always)
+    wallet: Decimal | None = None  # live: the exchange's USDT wallet, as last reported
+    unrealized: dict[str, Decimal] = field(default_factory=dict)  # live: per symbol, as last reported
+    available: Decimal | None = None
+    fee_debt: Decimal = ZERO  # live: commissions paid in other assets (BNB), in USDT at each fill
+    account_due: bool = False  # a leverage or margin type change waits for the trades to end
+    settles: int = 0
+    accounts: int = 0
 
     def remember(self, key: str) -> bool:
         """True the first time `key` is seen (idempotency for intents and commands)."""
@@ -135,6 +166,7 @@ def clone(state: ExecState) -> ExecState:
         return copy.deepcopy(state)
     s = _shallow(state)
     s.filters, s.books, s.seen = dict(state.filters), dict(state.books), list(state.seen)
+    s.unrealized = dict(state.unrealized)
     s.trades = {k: _shallow(t) for k, t in state.trades.items()}
     s.orders = {k: _shallow(o) for k, o in state.orders.items()}
     s.outbox = [_shallow(r) for r in state.outbox]

@@ -18,6 +18,7 @@ from loguru import logger
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 OnConnect = Callable[[], Awaitable[None]]
+OnDown = Callable[[str], None]
 
 
 def stream_url(base_url: str) -> str:
@@ -34,11 +35,12 @@ def stream_url(base_url: str) -> str:
 
 class UserStream:
     def __init__(self, client: AsyncClient, ws_url: str, on_event: Handler, on_connect: OnConnect,
-                 keepalive_s: int = 30 * 60) -> None:
+                 keepalive_s: int = 30 * 60, on_down: OnDown | None = None) -> None:
         self.client = client
         self.ws_url = ws_url
         self.on_event = on_event
         self.on_connect = on_connect
+        self.on_down = on_down or (lambda _reason: None)
         self.keepalive_s = keepalive_s
         self.connected = asyncio.Event()
         self.reconnects = 0
@@ -50,14 +52,24 @@ class UserStream:
             try:
                 await self._session(stop)
                 backoff = 0.5
+                reason = "listen key expired: reconnecting"
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                logger.warning("user stream failed ({}); reconnecting in {:.1f}s", exc, backoff)
+                reason = f"user stream failed ({type(exc).__name__}): reconnecting in {backoff:.1f}s"
+                logger.warning(reason)
+                self._down(reason)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 30.0)
+            else:
+                self._down("executor stopping" if stop.is_set() else reason)
             self.connected.clear()
             self.reconnects += 1
+
+    def _down(self, reason: str) -> None:
+        if self.connected.is_set():
+            self.on_down(reason)
+            self.connected.clear()
 
     async def _session(self, stop: asyncio.Event) -> None:
         bm = BinanceSocketManager(self.client, max_queue_size=10_000, user_timeout=self.keepalive_s)

@@ -21,7 +21,7 @@ from typing import Literal
 
 from governor import entries
 from governor.limits import change_zone, limit_detail, start_day
-from governor.machine import transition
+from governor.machine import to_error, transition
 from governor.state import SEEN_KEYS_MAX, GovState, remember
 from runtime.core import Emit
 from schemas.commands import (
@@ -88,6 +88,9 @@ def _resume(state: GovState, command: ResumeRequested) -> Outcome:
         return state, [], "bot is shutting down"
     if not state.boot_ok:
         return state, [], "executor boot checks have not passed"
+    if state.venue and state.config.mode != state.venue:
+        return state, [], (f"config v{state.config.version} mode={state.config.mode} but the executor runs "
+                            f"{state.venue}: publish a config with mode={state.venue}")
     if state.limits_holding:
         details = "; ".join(limit_detail(state, n) for n in state.limits_holding)
         return state, [], f"risk limit holds: {details}"
@@ -114,4 +117,9 @@ def _config(state: GovState, command: ConfigPublished, now: int) -> Outcome:
     state = replace(state, config=command.config)
     if zone_changed:
         state = change_zone(state, now)
+    if state.venue and command.config.mode != state.venue:
+        cause = (f"config v{command.config.version} mode={command.config.mode} but the executor runs "
+                 f"{state.venue} (TRADING_MODE): no entries until a config with mode={state.venue} is published")
+        state, emits = to_error(state, cause, command.actor)
+        return state, emits, ""
     return state, [], ""

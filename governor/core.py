@@ -20,12 +20,13 @@ from governor.sizing import Sizing, Veto, size_entry
 from governor.state import SEEN_SETUPS_MAX, GovState, remember
 from runtime.core import Decision, Emit
 from schemas import streams
+from schemas.account import AccountUpdated, FundingBooked, UserStreamChanged
 from schemas.config import BotConfig
 from schemas.envelope import Envelope, Payload
 from schemas.feed import FeedRecovered, FeedStale
 from schemas.orders import (
-    AccountUpdated,
     BootChecksCompleted,
+    EntryNotPlaced,
     OrderCanceled,
     OrderFilled,
     OrderRejected,
@@ -42,6 +43,12 @@ HEARTBEAT_MS = 5_000
 # Venue errors after which the bot must stop trading: an IP ban (HTTP 418, or -1003 "IP banned until"),
 # and a key that is invalid or lacks permission (-2015, -2014, -1022, -1002).
 FATAL_VENUE_CODES = frozenset({418, -2015, -2014, -1022, -1002})
+# Order rejections that say the account is set up in a way this bot cannot trade (not the market's
+# doing): position side vs hedge mode (-4061), reduceOnly in hedge mode (-1106), key permissions (-2015,
+# -2014, -1022, -1002), isolated margin in Multi-Assets mode (-4168). The bot stops (ERROR) and the
+# approval does not count as a trade.
+MISCONFIG_CODES = frozenset({-4061, -1106, -2015, -2014, -1022, -1002, -4168})
+USER_STREAM_FEED = "ALL/user_data"
 
 Step = tuple[GovState, list[Emit]]
 
@@ -161,7 +168,14 @@ def on_execution(state: GovState, p: Payload, now: int) -> Step:
     if isinstance(p, OrderCanceled):
         return entries.order_ended(state, p.setup_id, p.client_order_id, p.filled_qty, rejected=False), []
     if isinstance(p, OrderRejected):
-        return entries.order_ended(state, p.setup_id, p.client_order_id, Decimal(0), rejected=True), []
+        return order_rejected(state, p)
+    if isinstance(p, EntryNotPlaced):
+        return refund(state, p.setup_id), []
+    if isinstance(p, UserStreamChanged):
+        stale = tuple(s for s in state.stale_feeds if s != USER_STREAM_FEED)
+        return replace(state, stale_feeds=stale if p.connected else (*stale, USER_STREAM_FEED)), []
+    if isinstance(p, FundingBooked):
+        return funding_booked(state, p), []
     if isinstance(p, PositionOpened):
         return entries.position_opened(state, p), []
     if isinstance(p, PositionClosed):
@@ -177,9 +191,9 @@ def boot_checked(state: GovState, boot: BootChecksCompleted) -> Step:
     filters: dict[str, SymbolFilters] = {**state.filters, **{f.symbol: f for f in boot.filters}}
     if not boot.ok:
         failed = "; ".join(f"{c.name}: {c.detail}" for c in boot.checks if not c.ok) or "no detail"
-        state = replace(state, boot_ok=False, filters=filters)
+        state = replace(state, boot_ok=False, filters=filters, venue=boot.venue)
         return to_error(state, f"boot checks failed: {failed}", "executor")
-    state = replace(state, boot_ok=True, filters=filters)
+    state = replace(state, boot_ok=True, filters=filters, venue=boot.venue)
     if state.status != BotStatus.BOOTING:
         return state, []  # a later boot of the executor: new filters, same status (ERROR is left by resume)
     to = BotStatus.PAUSED_RISK_LIMIT if state.limits_holding else BotStatus.RUNNING
@@ -204,7 +218,43 @@ def position_closed(state: GovState, closed: PositionClosed) -> GovState:
     )
 
 
+def order_rejected(state: GovState, rejected: OrderRejected) -> Step:
+    entry = state.entries.get(rejected.setup_id or "")
+    was_entry = entry is not None and entry.stage == "pending" and not entry.filled and (
+        rejected.client_order_id in dict(entry.live_orders) or not entry.live_orders)
+    state = entries.order_ended(state, rejected.setup_id, rejected.client_order_id, Decimal(0), rejected=True)
+    if rejected.code not in MISCONFIG_CODES:
+        return state, []
+    if was_entry:
+        state = replace(state, trades_today=max(0, state.trades_today - 1))  # it never reached the market
+    cause = (f"order {rejected.client_order_id} rejected {rejected.code} {rejected.msg}: the account's settings "
+             "do not fit this bot (see the boot checks: position mode, permissions, margin type)")
+    return to_error(state, cause, "executor")
+
+
+def refund(state: GovState, setup_id: str) -> GovState:
+    """An approved entry the executor did not send: no longer in flight, and not a trade of the day."""
+    entry = state.entries.get(setup_id)
+    if entry is None or entry.stage != "pending" or entry.filled:
+        return state
+    state = replace(state, entries={k: v for k, v in state.entries.items() if k != setup_id})
+    return replace(state, trades_today=max(0, state.trades_today - 1))
+
+
+def funding_booked(state: GovState, booked: FundingBooked) -> GovState:
+    """Funding on no trade of ours (a position held across a funding time with its trade unknown, or after
+    it) counts on the day now; a trade's own funding counts in its PositionClosed."""
+    if booked.setup_id is not None:
+        return state
+    daily = state.daily_pnl + booked.amount_usdt
+    peak = max(state.daily_peak_pnl, daily)
+    return replace(state, daily_pnl=daily, daily_peak_pnl=peak,
+                   daily_max_drawdown=max(state.daily_max_drawdown, peak - daily))
+
+
 def incident(state: GovState, report: IncidentReported) -> Step:
+    if not report.halts:
+        return state, []  # recorded (risk_events) and alerted; trading goes on
     emits: list[Emit] = []
     if report.kind == "NAKED_POSITION":
         emits.append(Emit(RiskLimitHit(limit="naked_position", detail=f"{report.detail}; {report.action}")))
@@ -215,7 +265,7 @@ def incident(state: GovState, report: IncidentReported) -> Step:
 
 def venue_error(state: GovState, error: VenueError) -> Step:
     banned = error.code == 418 or (error.code == -1003 and "banned" in error.msg.lower())
-    if not banned and error.code not in FATAL_VENUE_CODES:
+    if not banned and error.code not in FATAL_VENUE_CODES and error.operation != "account":
         return state, []
     emits: list[Emit] = []
     if banned:

@@ -27,6 +27,7 @@ LIMIT_REASON: dict[LimitName, RejectReason] = {
     "max_trades": RejectReason.MAX_TRADES,
 }
 LIMIT_ORDER: tuple[LimitName, ...] = ("daily_loss", "consecutive_losses", "max_trades")
+ALL_SYMBOLS_FEED = "ALL"  # a stale feed of every symbol: the user-data stream ("ALL/user_data")
 
 
 def iso(ms: int) -> str:
@@ -170,7 +171,7 @@ def entry_veto(state: GovState, setup: SetupConfirmed, now: int, signal_ts: int)
         detail = f"{setup.symbol} is not enabled in config v{state.config.version}"
         return Veto(RejectReason.SYMBOL_DISABLED, detail)
     # a stale book or kline feed stops entries on its symbol; another symbol's silence says nothing here
-    stale = [feed for feed in state.stale_feeds if feed.split("/", 1)[0] == setup.symbol]
+    stale = [feed for feed in state.stale_feeds if feed.split("/", 1)[0] in (setup.symbol, ALL_SYMBOLS_FEED)]
     if stale:
         return Veto(RejectReason.FEED_STALE, "stale: " + ", ".join(stale))
     max_age = state.config.signal.stale_data_seconds * 1000

@@ -40,6 +40,7 @@ class GovState:
     status: BotStatus = BotStatus.BOOTING
     status_cause: str = "started"
     boot_ok: bool = False
+    venue: str = ""  # "paper" | "live", from the executor's boot: config.mode must say the same
     filters: dict[str, SymbolFilters] = field(default_factory=dict)
     equity: Decimal | None = None
     equity_from_venue: bool = False  # once the venue reports equity, only the venue moves it
@@ -91,6 +92,7 @@ def to_dict(state: GovState) -> dict[str, Any]:
         "status": state.status.value,
         "status_cause": state.status_cause,
         "boot_ok": state.boot_ok,
+        "venue": state.venue,
         "filters": [f.model_dump(mode="json") for _, f in sorted(state.filters.items())],
         "equity": _dec(state.equity),
         "equity_from_venue": state.equity_from_venue,
@@ -137,6 +139,7 @@ def from_dict(data: dict[str, Any]) -> GovState:
         status=BotStatus(data["status"]),
         status_cause=data["status_cause"],
         boot_ok=data["boot_ok"],
+        venue=data.get("venue", ""),
         filters={f.symbol: f for f in filters},
         equity=_undec(data["equity"]),
         equity_from_venue=data["equity_from_venue"],

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from schemas.account import UserStreamChanged
 from schemas.envelope import Envelope
 from schemas.feed import FeedConnected, FeedReconnecting, FeedRecovered, FeedStale
-from schemas.positions import PositionClosed
+from schemas.positions import IncidentReported, PositionClosed
 from schemas.risk import BotStateChanged, ControlActionResult, RiskLimitHit
 from schemas.types import BotStatus, ExitReason
 
@@ -17,6 +18,13 @@ LIMIT_KINDS = {
     "naked_position": "risk_limit",
     "venue_ban": "risk_limit",
 }
+# Positions closed by something other than our own orders: the exchange, or someone else's order.
+FORCED_CLOSES = {
+    ExitReason.LIQUIDATION: ("liquidation", "liquidated by the exchange"),
+    ExitReason.ADL: ("adl", "auto-deleveraged by the exchange"),
+    ExitReason.EXTERNAL: ("external_close", "closed by an order that is not ours"),
+}
+USER_DATA = "user_data"  # the feed key of the executor's user-data stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +56,10 @@ class Rules:
             self._up(f"{p.symbol}:{p.kind}")
         elif isinstance(p, FeedConnected):
             self._up(f"route:{p.route}")
+        elif isinstance(p, UserStreamChanged) and not p.connected:
+            self._down(USER_DATA, env.ts, f"user-data stream disconnected ({p.detail or 'no detail'})")
+        elif isinstance(p, UserStreamChanged):
+            self._up(USER_DATA)
         if now - env.ts > self.max_event_age_ms:
             return []
         if isinstance(p, BotStateChanged) and p.to_state == BotStatus.ERROR:
@@ -64,6 +76,14 @@ class Rules:
                     f"flatten closed {p.symbol} {p.side} {p.qty} at {p.exit_price}, PnL {p.pnl_usdt} USDT",
                 )
             ]
+        if isinstance(p, PositionClosed) and p.reason in FORCED_CLOSES:
+            kind, how = FORCED_CLOSES[p.reason]
+            return [Alert(kind, f"{kind}:{p.setup_id}",
+                          f"{p.symbol} {p.side} {p.qty} {how} at {p.exit_price}, PnL {p.pnl_usdt} USDT")]
+        if isinstance(p, IncidentReported) and not p.halts:  # halting ones are alerted by the ERROR state
+            where = f" {p.symbol}" if p.symbol else ""
+            return [Alert("incident", f"incident:{p.kind}:{p.setup_id or ''}",
+                          f"incident {p.kind}{where}: {p.detail}; {p.action} (trading goes on)")]
         return []
 
     def due(self, now: int) -> list[Alert]:

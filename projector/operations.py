@@ -62,7 +62,7 @@ def risk_event(cur: Cur, env: Envelope, entry: Entry) -> None:
         )
         if p.to_state.value == "ERROR":
             _last_error(cur, env, f"bot entered ERROR: {p.cause}", None)
-    elif isinstance(p, IncidentReported):
+    elif isinstance(p, IncidentReported) and p.halts:  # one that does not halt is a record, not an error
         _last_error(cur, env, f"incident {p.kind}: {p.detail} ({p.action})", None)
 
 

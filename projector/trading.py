@@ -23,11 +23,11 @@ def trade_closed(cur: Cur, env: Envelope, entry: Entry) -> None:
     assert isinstance(p, PositionClosed)
     cur.execute(
         'INSERT INTO trades (event_id, setup_id, "timestamp", symbol, side, entry, exit, pnl_usdt, pnl_pct,'
-        " duration, fees, slippage_est, reason, qty, opened_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+        " duration, fees, slippage_est, reason, qty, opened_at, funding, fees_by_asset)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
         (env.id, p.setup_id, at(p.closed_ts), p.symbol, p.side, p.entry_price, p.exit_price, p.pnl_usdt,
          p.pnl_pct, timedelta(milliseconds=p.duration_ms), p.fees_usdt, p.slippage_bps, p.reason.value, p.qty,
-         at(p.opened_ts)),
+         at(p.opened_ts), p.funding_usdt, Jsonb({asset: str(fee) for asset, fee in p.fees_by_asset.items()})),
     )
     cur.execute(
         "INSERT INTO positions (setup_id, symbol, side, status, qty, entry_price, opened_at, closed_at,"

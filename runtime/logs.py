@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 import time
@@ -21,6 +22,20 @@ if TYPE_CHECKING:
 
 STACK_FRAMES = 8
 LEVELS_TO_STREAM = {"WARNING", "ERROR", "CRITICAL"}
+# A backstop: venue errors are rebuilt from status, code and message (executor.binance.describe), but a
+# library's exception text can carry a signed request URL (python-binance puts the whole body of a non-JSON
+# error, e.g. a proxy's HTML page, in its message). Nothing that signs a request reaches a log.
+SECRET_PATTERNS = (
+    re.compile(r"(signature=)[0-9A-Za-z%+/=_-]+", re.IGNORECASE),
+    re.compile(r"(X-MBX-APIKEY['\"]?\s*[:=]\s*['\"]?)[0-9A-Za-z]+", re.IGNORECASE),
+    re.compile(r"(listenKey[=/])[0-9A-Za-z]{16,}"),
+)
+
+
+def scrub(text: str) -> str:
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub(r"\1***", text)
+    return text
 
 
 def configure(process: str, level: str = "INFO", redis_url: str | None = None, info_per_minute: int = 60) -> None:
@@ -36,9 +51,11 @@ def configure(process: str, level: str = "INFO", redis_url: str | None = None, i
 
 
 def _keep_stack(record: Record) -> None:
+    record["message"] = scrub(record["message"])
     # the traceback object does not survive loguru's enqueue; its text does
     if record["exception"] is not None:
         record["extra"]["_stack"] = _stack(record["exception"].traceback)
+        record["extra"]["_exc_message"] = scrub(str(record["exception"].value))
 
 
 def _json_line(record: Record) -> dict[str, Any]:
@@ -54,12 +71,12 @@ def _json_line(record: Record) -> dict[str, Any]:
         if extra.get(key):
             line[key] = extra[key]
     for key, value in extra.items():
-        if key not in line and key not in ("process", "event_id", "correlation_id", "_stack"):
-            line[key] = value
+        if key not in line and key not in ("process", "event_id", "correlation_id", "_stack", "_exc_message"):
+            line[key] = scrub(value) if isinstance(value, str) else value
     if record["exception"] is not None:
         exc_type, exc, tb = record["exception"]
         line["exc_type"] = exc_type.__name__ if exc_type else None
-        line["exc_message"] = str(exc)
+        line["exc_message"] = extra.get("_exc_message") or scrub(str(exc))
         line["stack"] = extra.get("_stack") or _stack(tb)
     return line
 

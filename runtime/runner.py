@@ -107,6 +107,11 @@ class StreamRunner(Generic[S]):
         bus.append(self.redis, envelopes([Emit(payload)], source=self.core.name, cause_id=cause,
                                          now=self.clock.now_ms()))
 
+    @property
+    def restored_from_snapshot(self) -> bool:
+        """Whether the last restore found a saved snapshot (False: the core started from scratch)."""
+        return self._saved_state is not None
+
     def restore(self) -> None:
         self.unacked, self._ack_due = {}, None  # still pending in their groups: they are read again
         saved: dict[bytes, bytes] = self.redis.hgetall(self.state_key)  # type: ignore[assignment]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -65,6 +65,17 @@ def _hide_password(url: str) -> str:
     return f"{scheme}://{user}:***@{host}" if ":" in creds else url
 
 
+class SettingsInvalid(ValueError):
+    """The environment cannot run the bot. The message names each setting and what is wrong with it, and
+    never the value given (it may be a secret)."""
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors(include_input=False, include_url=False))
+        raise SettingsInvalid(f"invalid environment settings: {problems}") from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas import commands, feed, market, orders, positions, risk, signals, system  # noqa: F401
+from schemas import account, commands, feed, market, orders, positions, risk, signals, system  # noqa: F401
 from schemas.envelope import Envelope, Payload
 from schemas.registry import REGISTRY
 

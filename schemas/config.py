@@ -81,6 +81,15 @@ class ExecutionConfig(_Strict):
     time_stop_seconds: Annotated[StrictInt, Field(ge=120, le=180)] = 150
     entry_fill_timeout_ms: Annotated[StrictInt, Field(ge=100, le=10_000)] = 800
     use_market_if_not_filled: StrictBool = True
+    # What the exchange-side stop and take profit trigger on. MARK_PRICE: a liquidation wick in the last
+    # price does not trip them; CONTRACT_PRICE does.
+    working_type: Literal["MARK_PRICE", "CONTRACT_PRICE"] = "MARK_PRICE"
+    # Binance's priceProtect: no trigger while the last price is further than the symbol's triggerProtect
+    # (5%) from the mark. Off by default: with MARK_PRICE it can only delay a stop.
+    price_protect: StrictBool = False
+    # A position or order in one of our symbols that is not ours, found at boot: "halt" stays up in ERROR
+    # naming it (an operator decides); "close" cancels and closes it at market, each with an incident.
+    on_foreign_position: Literal["halt", "close"] = "halt"
 
 
 class PaperConfig(_Strict):
@@ -105,6 +114,8 @@ class BotConfig(_Strict):
     mode: Literal["paper", "live"] = "paper"
     symbols: Annotated[list[Symbol], Field(min_length=1)] = Field(default_factory=_seed_symbols)
     leverage: Annotated[StrictInt, Field(ge=1, le=3)] = 2
+    # set per symbol at boot; ISOLATED: a stuck position can lose its own margin only, not the wallet
+    margin_type: Literal["ISOLATED", "CROSSED"] = "ISOLATED"
     day_boundary_tz: Literal["Africa/Johannesburg", "UTC"] = "Africa/Johannesburg"
     risk: RiskConfig = Field(default_factory=RiskConfig)
     signal: SignalConfig = Field(default_factory=SignalConfig)

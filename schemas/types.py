@@ -49,6 +49,9 @@ class ExitReason(StrEnum):
     TIME_STOP = "TIME_STOP"
     FLATTEN = "FLATTEN"
     INCIDENT = "INCIDENT"
+    LIQUIDATION = "LIQUIDATION"  # the exchange liquidated the position
+    ADL = "ADL"  # the exchange auto-deleveraged it
+    EXTERNAL = "EXTERNAL"  # closed by an order that is not ours (by hand, or while the executor was away)
 
 
 class BotStatus(StrEnum):

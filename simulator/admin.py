@@ -11,7 +11,20 @@ Fault JSON (``POST /_sim/fault``; the same objects go in a scenario's ``faults``
         #       service_unavailable (503) | throttled (-1008, reduce-only/closePosition exempt)
     {"action": "rate_limit", "seconds": 10, "ban_after": 3, "ban_seconds": 120}   # 429, then 418
     {"action": "listen_key_expired", "listenKey": "..."}       # listenKey optional: all keys
-    {"action": "clear"}                                        # every fault off
+    {"action": "trigger_play", "order": "fill_first", "engine_client_id": "ours"}
+        # order: triggered_first | fill_first | finished_first; engine_client_id: ours | own (each optional)
+    {"action": "refuse_trigger", "outcome": "REJECTED", "reason": "Reduce Only reject", "count": 1,
+     "type": "STOP_MARKET"}   # the next matching triggers end TRIGGERING then REJECTED|EXPIRED (rm = reason);
+                              # type optional (any algo type)
+    {"action": "deny_algo_queries", "count": 2}                # or "seconds": 5 (virtual): GET/DELETE
+        # /fapi/v1/algoOrder answer -2013 / -2011 although the order exists
+    {"action": "force_close", "symbol": "BTCUSDT", "kind": "liquidation", "price": "99000.0"}
+        # kind: liquidation | adl; price optional (default: the mark)
+    {"action": "funding", "rate": "0.0001"}                    # charge funding now; rate optional
+    {"action": "account", "fee_asset": "BNB", ...}             # the account object of simulator.exchange
+    {"action": "clear"}                                        # every fault off (queued refusals, denials too)
+
+``POST /_sim/account`` takes the account object alone and answers the resulting settings.
 """
 
 from __future__ import annotations
@@ -30,6 +43,8 @@ from simulator.hub import ROUTES, Hub
 
 StateFn = Callable[[], dict[str, Any]]
 ExpireFn = Callable[[str | None], int]
+ExchangeFaultFn = Callable[[dict[str, Any]], dict[str, Any] | None]  # None: not an exchange action
+ConfigureFn = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class FaultError(ValueError):
@@ -46,11 +61,19 @@ def _route(fault: dict[str, Any], allow_all: bool = True) -> Route | None:
 
 
 class FaultInjector:
-    def __init__(self, hub: Hub, rest: RestFaults, now_ms: Callable[[], int], expire_keys: ExpireFn) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        rest: RestFaults,
+        now_ms: Callable[[], int],
+        expire_keys: ExpireFn,
+        exchange_fault: ExchangeFaultFn,
+    ) -> None:
         self._hub = hub
         self._rest = rest
         self._now = now_ms
         self._expire_keys = expire_keys
+        self._exchange_fault = exchange_fault
 
     async def apply(self, fault: dict[str, Any]) -> dict[str, Any]:
         action = fault.get("action")
@@ -91,8 +114,10 @@ class FaultInjector:
             for r in ROUTES:
                 self._hub.faults[r].silent_until_ms = 0
                 self._hub.faults[r].delay_ms = 0
-            return {}
-        raise FaultError(f"unknown fault action {action!r}")
+        result = self._exchange_fault(fault)
+        if result is None:
+            raise FaultError(f"unknown fault action {action!r}")
+        return result
 
 
 class AdminEndpoints:
@@ -102,13 +127,16 @@ class AdminEndpoints:
         state: StateFn,
         play: Callable[[], Awaitable[bool]],
         set_speed: Callable[[float], None],
+        configure_account: ConfigureFn,
     ) -> None:
         self._injector = injector
         self._state = state
         self._play = play
         self._set_speed = set_speed
+        self._configure_account = configure_account
 
     def add_routes(self, app: web.Application) -> None:
+        app.router.add_post("/_sim/account", self.account)
         app.router.add_post("/_sim/fault", self.fault)
         app.router.add_get("/_sim/state", self.state)
         app.router.add_post("/_sim/play", self.play)
@@ -121,6 +149,16 @@ class AdminEndpoints:
                 raise FaultError("body must be a JSON object")
             result = await self._injector.apply(body)
         except (FaultError, orjson.JSONDecodeError, TypeError, ValueError) as exc:
+            return json_response({"ok": False, "error": str(exc)}, status=400)
+        return json_response({"ok": True, **result})
+
+    async def account(self, request: web.Request) -> web.Response:
+        try:
+            body = orjson.loads(await request.read())
+            if not isinstance(body, dict):
+                raise FaultError("body must be a JSON object")
+            result = self._configure_account(body)
+        except (orjson.JSONDecodeError, TypeError, ValueError) as exc:
             return json_response({"ok": False, "error": str(exc)}, status=400)
         return json_response({"ok": True, **result})
 

@@ -17,12 +17,14 @@ from simulator.admin import AdminEndpoints, FaultInjector
 from simulator.auth import Authenticator
 from simulator.clock import VirtualClock
 from simulator.config import SimConfig
+from simulator.exchange import Exchange
 from simulator.faults import RestFaults
 from simulator.http import WeightCounter, make_middleware
 from simulator.hub import Hub
 from simulator.listen_keys import ListenKeys
 from simulator.market import MarketState
 from simulator.playback import Playback, load_sources
+from simulator.rest_account import AccountEndpoints
 from simulator.rest_market import MarketEndpoints
 from simulator.trading import TradingEndpoints
 from simulator.ws import WsEndpoints
@@ -46,20 +48,27 @@ class Simulator:
         self.rest_faults = RestFaults()
         self.weights = WeightCounter(config.weight_limit_1m)
         self.auth = Authenticator(config, self.clock.now_ms)
-        self.injector = FaultInjector(self.hub, self.rest_faults, self.clock.now_ms, self.expire_listen_keys)
-        self.playback = Playback(config, self.sources, self.clock, self.hub, self.market, self.injector.apply)
-        self.trading = TradingEndpoints(
-            config, self.clock, self.market, self.auth, self.hub, self.listen_keys
+        self.exchange = Exchange(
+            config, self.clock, self.market, self.hub, self.listen_keys, self.auth, self.sources.exchange, start
         )
-        self.playback.book_listeners.append(self.trading.on_book)
+        self.injector = FaultInjector(
+            self.hub, self.rest_faults, self.clock.now_ms, self.expire_listen_keys, self.exchange.apply_fault
+        )
+        self.playback = Playback(config, self.sources, self.clock, self.hub, self.market, self.injector.apply)
+        self.trading = TradingEndpoints(self.clock, self.exchange, self.auth)
+        self.playback.book_listeners.append(self.exchange.on_book)
+        self.playback.tick_listeners.append(self.exchange.on_tick)
         self._playback_task: asyncio.Task[None] | None = None
 
     def build_app(self) -> web.Application:
         app = web.Application(middlewares=[make_middleware(self.rest_faults, self.weights)])
-        MarketEndpoints(self.clock, self.market, self.auth, self.listen_keys).add_routes(app)
+        MarketEndpoints(self.clock, self.market, self.auth, self.listen_keys, self.exchange).add_routes(app)
         self.trading.add_routes(app)
+        AccountEndpoints(self.clock, self.exchange, self.auth).add_routes(app)
         WsEndpoints(self.config, self.hub, self.listen_keys).add_routes(app)
-        AdminEndpoints(self.injector, self.state, self.play, self.clock.set_speed).add_routes(app)
+        AdminEndpoints(
+            self.injector, self.state, self.play, self.clock.set_speed, self.exchange.configure
+        ).add_routes(app)
         return app
 
     async def play(self) -> bool:
@@ -106,6 +115,7 @@ class Simulator:
             "listen_keys": self.listen_keys.snapshot(self.clock.now_ms()),
             "books": {s: self.market.rest_book_ticker(s) for s in self.market.symbols},
             "sources": self.sources.descriptions,
+            "account": self.exchange.state(),
         }
 
     async def shutdown(self) -> None:

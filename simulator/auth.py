@@ -48,6 +48,17 @@ class Authenticator:
     def __init__(self, config: SimConfig, virtual_now: Callable[[], int]) -> None:
         self._config = config
         self._virtual_now = virtual_now
+        self.read_only: set[str] = set(config.read_only_keys)  # keys without the trade permission
+
+    def can_trade(self, api_key: str | None) -> bool:
+        return api_key not in self.read_only
+
+    def verify_trade(self, header: str | None, query: str, body: str, params: dict[str, str]) -> str:
+        """A TRADE endpoint: signed, and the key may trade (HTTP 401 -2015 otherwise, reference §5b [doc])."""
+        key = self.verify_signed(header, query, body, params)
+        if not self.can_trade(key):
+            raise errors.rejected_api_key()
+        return key
 
     def api_key(self, header: str | None) -> str:
         if not header:

@@ -15,6 +15,7 @@ from simulator.app import run_simulator
 from simulator.clock import anchor_to_epoch, anchored_now_ms
 from simulator.config import SimConfig
 from simulator.scenarios import resolve_scenario
+from simulator.settings import ENGINE_CLIENT_IDS, TRIGGER_ORDERS
 from simulator.sources import iso_to_ms
 
 
@@ -63,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--clock-origin-ms", type=int, metavar="EPOCH_MS",
                    help="with --clock-wall-ms: the exchange time at that instant (LIQFADE_CLOCK_ORIGIN_MS)")
+    p.add_argument("--trigger-order", choices=TRIGGER_ORDERS,
+                   help="the pushes of a triggered stop: TRIGGERED before the fill, after it, or after FINISHED "
+                   "(default: the scenario's, else fill_first)")
+    p.add_argument("--engine-client-id", choices=ENGINE_CLIENT_IDS,
+                   help="the triggered stop's engine order carries our clientAlgoId (ours) or an id the exchange "
+                   "makes up (own); default: the scenario's, else ours")
     return p
 
 
@@ -95,6 +102,8 @@ def config_from_args(argv: list[str] | None) -> SimConfig:
         loop=a.loop,
         autoplay=not a.paused,
         kline_step_ms=a.kline_step_ms,
+        trigger_order=a.trigger_order,
+        engine_client_id=a.engine_client_id,
     )
 
 

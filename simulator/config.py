@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
+from simulator.settings import EngineClientId, TriggerOrder
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT / "data" / "market"
 DEFAULT_LIQUIDATIONS = DEFAULT_DATA_DIR / "binance_um_forceorder_BTCUSDT_ETHUSDT_2025-10-22.csv"
@@ -55,6 +57,10 @@ class SimConfig:
     listen_key_expired_e_as_string: bool = True  # docs fixture has a string; SDK 10.3.0 says int
     initial_balance: Decimal = Decimal("10000")
     leverage_default: int = 20
+    read_only_keys: frozenset[str] = frozenset()  # API keys without the trade permission (-2015 on TRADE)
+    # how a triggered stop plays out; None: the scenario's "trigger", else fill_first / ours (simulator.settings)
+    trigger_order: TriggerOrder | None = None
+    engine_client_id: EngineClientId | None = None
 
     @property
     def uses_default_data(self) -> bool:

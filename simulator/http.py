@@ -51,8 +51,16 @@ def weight_of(method: str, path: str, params: dict[str, str]) -> int:
         "/fapi/v1/symbolConfig",
     ):
         return 5
-    if path == "/fapi/v1/commissionRate":
-        return 20
+    if path in ("/fapi/v1/commissionRate", "/fapi/v1/forceOrders"):
+        return 20 if path == "/fapi/v1/commissionRate" or "symbol" in params else 50
+    if path in ("/fapi/v1/userTrades", "/fapi/v1/accountConfig"):
+        return 5
+    if path == "/fapi/v1/income":
+        return 30
+    if path == "/fapi/v1/premiumIndex" and "symbol" not in params:
+        return 10
+    if path in ("/fapi/v1/ticker/price", "/fapi/v2/ticker/price") and "symbol" not in params:
+        return 2
     if path == "/fapi/v1/openOrders" and "symbol" not in params:
         return 40
     return 1

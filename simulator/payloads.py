@@ -75,15 +75,17 @@ def agg_trade(
     }
 
 
-def mark_price(symbol: str, event_time: int, price: str, next_funding: int) -> dict[str, Any]:
+def mark_price(
+    symbol: str, event_time: int, price: str, next_funding: int, index: str | None = None, rate: str = "0.00010000"
+) -> dict[str, Any]:
     return {
         "e": "markPriceUpdate",
         "E": event_time,
         "s": symbol,
         "p": price,
-        "i": price,
+        "i": index or price,
         "P": price,
-        "r": "0.00010000",
+        "r": rate,
         "T": next_funding,
     }
 

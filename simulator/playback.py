@@ -29,11 +29,12 @@ from simulator.events import (
 from simulator.hub import Hub
 from simulator.market import MarketState
 from simulator.recording import read_recording
-from simulator.scenarios import load_scenario
+from simulator.scenarios import ExchangeSetup, load_scenario
 from simulator.sources import MINUTE_MS, kline_ticks, load_klines_csv, load_liquidations_csv
 
 FaultHandler = Callable[[dict[str, Any]], Awaitable[object]]
 BookListener = Callable[[str, Decimal, Decimal, int], None]
+TickListener = Callable[[int], None]
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Sources:
     spread_bps: float | None = None
     scenario_start_ms: int | None = None
     descriptions: list[str] = field(default_factory=list)
+    exchange: ExchangeSetup = field(default_factory=ExchangeSetup)
 
     def first_ms(self) -> int:
         times = (
@@ -85,6 +87,7 @@ def load_sources(config: SimConfig) -> Sources:
         src.faults += sc.faults
         src.spread_bps = sc.spread_bps
         src.scenario_start_ms = sc.start_ms
+        src.exchange = sc.exchange
         src.descriptions.append(f"scenario {sc.name}: {sc.description}")
     src.frames.sort(key=lambda f: f.ts)
     return src
@@ -118,6 +121,7 @@ class Playback:
         self._market = market
         self._on_fault = on_fault
         self.book_listeners: list[BookListener] = []
+        self.tick_listeners: list[TickListener] = []  # every virtual second (marks, funding)
         self.progress = Progress()
         self.start_ms = config.start_ms if config.start_ms is not None else sources.first_ms()
         self.end_ms = sources.last_ms()
@@ -203,7 +207,10 @@ class Playback:
                 self._quote(event.symbol, m.last_price, event.ts)
         elif isinstance(event, FaultAt):
             logger.info("scenario fault at {}: {}", event.ts, event.fault)
-            await self._on_fault(event.fault)
+            try:
+                await self._on_fault(event.fault)
+            except (TypeError, ValueError) as exc:  # e.g. force_close with no position: the play goes on
+                logger.warning("scenario fault at {} not applied: {}", event.ts, exc)
         else:
             self._on_heartbeat(event)
 
@@ -257,12 +264,7 @@ class Playback:
 
     def _on_heartbeat(self, beat: Heartbeat) -> None:
         for sym, m in self._market.symbols.items():
-            if m.last_price is None:
-                continue
-            if sym not in self.kline_symbols and m.book is not None:
+            if m.last_price is not None and sym not in self.kline_symbols and m.book is not None:
                 self._quote(sym, m.last_price, beat.ts)  # keep a liquidation-derived book fresh
-            price = f"{m.last_price:f}"
-            next_funding = (beat.ts // 28_800_000 + 1) * 28_800_000
-            for name, every in ((f"{sym.lower()}@markPrice@1s", 1000), (f"{sym.lower()}@markPrice", 3000)):
-                if beat.ts % every == 0 and self._hub.has_subscribers(name):
-                    self._hub.publish(name, payloads.mark_price(sym, beat.ts, price, next_funding))
+        for listener in self.tick_listeners:
+            listener(beat.ts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -36,14 +36,26 @@ def _symbol(params: dict[str, str], required: bool = True) -> str | None:
     return sym
 
 
+class PriceBoard(Protocol):
+    """Prices only the exchange knows: its mark, funding and the BNB price (simulator.exchange)."""
+
+    def premium_index(self, symbol: str, now: int) -> dict[str, Any] | None: ...
+
+    def price_ticker(self, symbol: str, now: int) -> dict[str, Any] | None: ...
+
+
+BNB_SYMBOL = "BNBUSDT"  # not tradable here; /ticker/price answers it for BNB commissions
+
+
 class MarketEndpoints:
     def __init__(
-        self, clock: VirtualClock, market: MarketState, auth: Authenticator, keys: ListenKeys
+        self, clock: VirtualClock, market: MarketState, auth: Authenticator, keys: ListenKeys, prices: PriceBoard
     ) -> None:
         self._clock = clock
         self._market = market
         self._auth = auth
         self._keys = keys
+        self._prices = prices
 
     def add_routes(self, app: web.Application) -> None:
         r = app.router
@@ -53,6 +65,9 @@ class MarketEndpoints:
         r.add_get("/fapi/v1/klines", self.klines)
         r.add_get("/fapi/v1/ticker/bookTicker", self.book_ticker)
         r.add_get("/fapi/v1/depth", self.depth)
+        r.add_get("/fapi/v1/ticker/price", self.price_ticker)
+        r.add_get("/fapi/v2/ticker/price", self.price_ticker)  # python-binance's futures_symbol_ticker
+        r.add_get("/fapi/v1/premiumIndex", self.premium_index)
         r.add_post("/fapi/v1/listenKey", self.listen_key_create)
         r.add_put("/fapi/v1/listenKey", self.listen_key_keepalive)
         r.add_delete("/fapi/v1/listenKey", self.listen_key_close)
@@ -88,6 +103,28 @@ class MarketEndpoints:
                 raise errors.BinanceError(-1121, "Invalid symbol.")
             return json_response(row)
         rows = [self._market.rest_book_ticker(s) for s in SYMBOLS]
+        return json_response([r for r in rows if r is not None])
+
+    async def price_ticker(self, request: web.Request) -> web.Response:
+        now = self._clock.now_ms()
+        raw = request[PARAMS_KEY].get("symbol")
+        if raw:
+            row = self._prices.price_ticker(raw, now) if raw in SYMBOLS or raw == BNB_SYMBOL else None
+            if row is None:
+                raise errors.invalid_symbol()
+            return json_response(row)
+        rows = [self._prices.price_ticker(s, now) for s in [*SYMBOLS, BNB_SYMBOL]]
+        return json_response([r for r in rows if r is not None])
+
+    async def premium_index(self, request: web.Request) -> web.Response:
+        now = self._clock.now_ms()
+        sym = _symbol(request[PARAMS_KEY], required=False)
+        if sym is not None:
+            row = self._prices.premium_index(sym, now)
+            if row is None:
+                raise errors.invalid_symbol()
+            return json_response(row)
+        rows = [self._prices.premium_index(s, now) for s in SYMBOLS]
         return json_response([r for r in rows if r is not None])
 
     async def depth(self, request: web.Request) -> web.Response:

@@ -13,8 +13,22 @@ Format (times are seconds after ``start``; prices/quantities are strings)::
          "every_ms": 500, "qty": "0.5", "price_from": "107900", "price_to": "107300"}}
       ],
       "book": [{"at_s": 0, "symbol": "BTCUSDT", "spread_bps": 0.2}],
-      "faults": [{"at_s": 1500, "action": "silence", "route": "market", "seconds": 90}]
+      "faults": [{"at_s": 1500, "action": "silence", "route": "market", "seconds": 90}],
+      "trigger": {"order": "fill_first", "engine_client_id": "ours"},   # how triggered stops play out
+      "account": {"dual_side": false, "multi_assets": false, "margin_type": {"BTCUSDT": "ISOLATED"},
+                  "leverage": {"BTCUSDT": 5}, "read_only_keys": ["<api key>"], "fee_asset": "BNB",
+                  "bnb_price": "600", "bnb_balance": "1.5", "balance": "10000",
+                  "expire_close_position_on_flat": true},
+      "funding": {"rate": "0.0001", "at_s": [1340], "every_8h": true},  # every_8h: 00/08/16:00 UTC too
+      "mark": {"smoothing_s": 3, "premium_bps": 0}                      # mark = EMA of the book mid
     }
+
+Every key after ``faults`` is optional and defaults to what the server plays without it: trigger order
+``fill_first`` with engine client id ``ours`` (see :mod:`simulator.settings`), the account of
+:mod:`simulator.exchange`, funding at 0.0001 every 8 h, a mark smoothed over 3 s. ``funding.at_s`` adds
+funding payments at those seconds (each is a ``{"action": "funding"}`` fault); the ``faults`` list takes
+every action of :mod:`simulator.admin`, including ``refuse_trigger``, ``deny_algo_queries``,
+``force_close``, ``funding``, ``trigger_play`` and ``account``.
 
 Scripted liquidations are reduced to Binance's snapshot rule (latest per symbol per 1000 ms window,
 pushed at the window's end), so a burst every 500 ms delivers one liquidation per second.
@@ -22,6 +36,7 @@ pushed at the window's end), so a burst every 500 ms delivers one liquidation pe
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,7 +44,27 @@ from typing import Any
 import orjson
 
 from simulator.events import Bar, BookSpread, FaultAt, Liquidation, Side
+from simulator.settings import ACCOUNT_KEYS
 from simulator.sources import MINUTE_MS, iso_to_ms, ms_to_iso, snapshot_liquidations
+
+
+@dataclass(frozen=True)
+class ExchangeSetup:
+    """A scenario's exchange-side keys (``trigger``, ``account``, ``funding``, ``mark``); the defaults are
+    the server's."""
+
+    trigger: dict[str, str] = field(default_factory=dict)
+    account: dict[str, Any] = field(default_factory=dict)
+    funding_rate: Decimal = Decimal("0.0001")
+    funding_every_8h: bool = True
+    mark_smoothing_s: float = 3.0
+    mark_premium_bps: Decimal = Decimal(0)
+
+
+def _keys(section: str, doc: dict[str, Any], allowed: set[str]) -> dict[str, Any]:
+    if not isinstance(doc, dict) or set(doc) - allowed:
+        raise ValueError(f"scenario {section!r}: an object with keys among {sorted(allowed)}, not {doc!r}")
+    return doc
 
 
 class Scenario:
@@ -49,6 +84,21 @@ class Scenario:
         ]
         self.faults = [
             FaultAt(self._at(f), {k: v for k, v in f.items() if k != "at_s"}) for f in doc.get("faults", [])
+        ]
+        funding = _keys("funding", doc.get("funding", {}), {"rate", "at_s", "every_8h"})
+        mark = _keys("mark", doc.get("mark", {}), {"smoothing_s", "premium_bps"})
+        rate = Decimal(str(funding.get("rate", "0.0001")))
+        self.exchange = ExchangeSetup(
+            trigger=_keys("trigger", doc.get("trigger", {}), {"order", "engine_client_id"}),
+            account=_keys("account", doc.get("account", {}), set(ACCOUNT_KEYS)),
+            funding_rate=rate,
+            funding_every_8h=bool(funding.get("every_8h", True)),
+            mark_smoothing_s=float(mark.get("smoothing_s", 3.0)),
+            mark_premium_bps=Decimal(str(mark.get("premium_bps", 0))),
+        )
+        self.faults += [
+            FaultAt(self._at({"at_s": at}), {"action": "funding", "rate": f"{rate:f}"})
+            for at in funding.get("at_s", [])
         ]
 
     def _at(self, item: dict[str, Any]) -> int:

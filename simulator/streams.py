@@ -63,5 +63,9 @@ def agg_trade(symbol: str) -> str:
     return display(symbol, "aggtrade")
 
 
+def mark_price(symbol: str, fast: bool = False) -> str:
+    return display(symbol, "markprice") + ("@1s" if fast else "")
+
+
 ALL_FORCE_ORDERS = "!forceOrder@arr"
 ALL_BOOK_TICKERS = "!bookTicker"

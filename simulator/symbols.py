@@ -29,6 +29,8 @@ class SymbolSpec:
     price_precision: int
     qty_precision: int
     onboard_ms: int
+    # exchangeInfo "triggerProtect": the largest |last - mark| / mark at which a priceProtect order triggers
+    trigger_protect: Decimal = Decimal("0.0500")
 
     def fmt_price(self, price: Decimal) -> str:
         return f"{price.quantize(Decimal(1).scaleb(-self.price_precision)):f}"
@@ -116,7 +118,7 @@ def _symbol_info(s: SymbolSpec) -> dict[str, Any]:
         "underlyingType": "COIN",
         "underlyingSubType": ["PoW"] if s.base == "BTC" else ["Layer-1"],
         "settlePlan": 0,
-        "triggerProtect": "0.0500",
+        "triggerProtect": f"{s.trigger_protect:f}",
         "filters": [
             {
                 "filterType": "PRICE_FILTER",

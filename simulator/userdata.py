@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from simulator.symbols import SymbolSpec
 
 if TYPE_CHECKING:
-    from simulator.matching import AlgoOrder, Order, Position
+    from simulator.model import AlgoOrder, Order, Position
 
 ZERO = Decimal(0)
 
@@ -25,6 +25,7 @@ class Trade:
     fee: Decimal
     realized: Decimal
     maker: bool
+    fee_asset: str = "USDT"
 
 
 def _d(value: Decimal, places: int = 8) -> str:
@@ -60,7 +61,7 @@ def order_update(
             "l": spec.fmt_qty(trade.qty) if trade else "0",
             "z": spec.fmt_qty(o.executed),
             "L": spec.fmt_price(trade.price) if trade else "0",
-            "N": "USDT",
+            "N": trade.fee_asset if trade else "USDT",
             "n": _d(trade.fee) if trade else "0",
             "T": now,
             "t": trade.trade_id if trade else 0,
@@ -102,32 +103,30 @@ def trade_lite(o: Order, spec: SymbolSpec, trade: Trade, now: int) -> dict[str, 
     }
 
 
-def account_update(
-    symbol: str, pos: Position, balance: Decimal, change: Decimal, mark: Decimal | None, now: int
-) -> dict[str, Any]:
+def balance_entry(asset: str, wallet: Decimal, cross_wallet: Decimal, change: Decimal = ZERO) -> dict[str, Any]:
+    """ACCOUNT_UPDATE ``B`` item; ``bc`` is the change except PnL and commission (reference §3.3)."""
+    return {"a": asset, "wb": _d(wallet), "cw": _d(cross_wallet), "bc": _d(change)}
+
+
+def position_entry(symbol: str, pos: Position, mark: Decimal | None, isolated: bool) -> dict[str, Any]:
     upnl = pos.amt * (mark - pos.entry) if mark is not None and pos.amt else ZERO
     return {
-        "e": "ACCOUNT_UPDATE",
-        "E": now,
-        "T": now,
-        "a": {
-            "m": "ORDER",
-            "B": [{"a": "USDT", "wb": _d(balance), "cw": _d(balance), "bc": "0"}],
-            "P": [
-                {
-                    "s": symbol,
-                    "pa": _d(pos.amt, 3),
-                    "ep": _d(pos.entry, 5),
-                    "bep": _d(pos.entry, 5),
-                    "cr": _d(pos.realized),
-                    "up": _d(upnl),
-                    "mt": "cross",
-                    "iw": "0",
-                    "ps": "BOTH",
-                }
-            ],
-        },
+        "s": symbol,
+        "pa": _d(pos.amt, 3),
+        "ep": _d(pos.entry, 5),
+        "bep": _d(pos.entry, 5),
+        "cr": _d(pos.realized),
+        "up": _d(upnl),
+        "mt": "isolated" if isolated else "cross",
+        "iw": _d(pos.isolated_wallet),
+        "ps": "BOTH",
     }
+
+
+def account_update(
+    now: int, reason: str, balances: list[dict[str, Any]], positions: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {"e": "ACCOUNT_UPDATE", "E": now, "T": now, "a": {"m": reason, "B": balances, "P": positions}}
 
 
 def algo_update(a: AlgoOrder, spec: SymbolSpec, now: int) -> dict[str, Any]:
@@ -156,11 +155,11 @@ def algo_update(a: AlgoOrder, spec: SymbolSpec, now: int) -> dict[str, Any]:
             "wt": a.working_type,
             "pm": "NONE",
             "cp": a.close_position,
-            "pP": False,
+            "pP": a.price_protect,
             "R": a.reduce_only,
             "tt": a.trigger_time,
             "gtd": 0,
-            "rm": "",
+            "rm": a.reason,
         },
     }
 
@@ -217,7 +216,7 @@ def algo_response(a: AlgoOrder, spec: SymbolSpec) -> dict[str, Any]:
         "workingType": a.working_type,
         "priceMatch": "NONE",
         "closePosition": a.close_position,
-        "priceProtect": False,
+        "priceProtect": a.price_protect,
         "reduceOnly": a.reduce_only,
         "activatePrice": "",
         "callbackRate": "",

@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, status
-from fastapi.responses import JSONResponse
 from psycopg.types.json import Jsonb
-from pydantic import ValidationError
 
 from api.commands import command_envelope, send
-from api.deps import AdminUser, DbDep, IdemKey, ServicesDep
+from api.config_checks import parse_config, refuse_venue_change_while_open
+from api.deps import AdminUser, DbDep, IdemKey, ServicesDep, TradingModeDep
 from api.filters import Limit, Offset
 from api.idempotency import run_once
-from api.models import ConfigBody, ConfigCheck, ConfigVersion, Page
-from api.queries import Conn, active_config, fetch_all, fetch_one
+from api.models import ConfigBody, ConfigCheck, ConfigErrors, ConfigVersion, Message, Page
+from api.queries import Conn, active_config, bot_config, fetch_all, fetch_one
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig, active_symbols, effective_risk_pct, margin_needed_pct
 from schemas.streams import ACTIVE_CONFIG_KEY
@@ -23,40 +22,15 @@ router = APIRouter(prefix="/api/config", tags=["config"])
 
 PUBLISH_LOCK = 7_811_890_823_168_917_763  # versions are numbered one at a time
 INVALID: dict[int | str, dict[str, Any]] = {
-    422: {"description": "the config is invalid; `errors` names each field"}
+    422: {"model": ConfigErrors, "description": "the config is invalid (or its mode is not TRADING_MODE)"}
 }
-
-
-class ConfigInvalid(Exception):
-    def __init__(self, errors: list[dict[str, str]]) -> None:
-        super().__init__("config is invalid")
-        self.errors = errors
-
-
-def config_invalid_response(exc: ConfigInvalid) -> JSONResponse:
-    return JSONResponse(
-        {"detail": "config is invalid", "errors": exc.errors},
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-    )
-
-
-def parse_config(raw: dict[str, Any]) -> BotConfig:
-    try:
-        return BotConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigInvalid(field_errors(exc)) from exc
-
-
-def field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    out = []
-    for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"])
-        message = str(error["msg"]).removeprefix("Value error, ")
-        head, sep, rest = message.partition(": ")
-        if not field and sep and head.replace(".", "").replace("_", "").isalnum():
-            field, message = head, rest  # model-level checks name their field first
-        out.append({"field": field or "config", "message": message})
-    return out
+OPEN_POSITION: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": Message,
+        "description": "it changes leverage or margin type while a position is open (`detail` names them),"
+        " or the Idempotency-Key was used for another request",
+    }
+}
 
 
 @router.get("/current", response_model=ConfigVersion)
@@ -79,8 +53,8 @@ async def versions(
 
 
 @router.post("/validate", response_model=ConfigCheck, responses=INVALID)
-async def validate(body: ConfigBody, _admin: AdminUser) -> ConfigCheck:
-    config = parse_config(body.config)
+async def validate(body: ConfigBody, _admin: AdminUser, mode: TradingModeDep) -> ConfigCheck:
+    config = parse_config(body.config, mode)
     return ConfigCheck(
         valid=True,
         config=config.model_dump(mode="json"),
@@ -90,12 +64,13 @@ async def validate(body: ConfigBody, _admin: AdminUser) -> ConfigCheck:
     )
 
 
-@router.post("/publish", response_model=ConfigVersion, responses=INVALID)
+@router.post("/publish", response_model=ConfigVersion, responses={**INVALID, **OPEN_POSITION})
 async def publish(
-    body: ConfigBody, db: DbDep, services: ServicesDep, admin: AdminUser, key: IdemKey
+    body: ConfigBody, db: DbDep, services: ServicesDep, admin: AdminUser, key: IdemKey, mode: TradingModeDep
 ) -> ConfigVersion:
     async def act(conn: Conn) -> tuple[dict[str, Any], str]:
-        version = await _store(conn, services, parse_config(body.config), admin.email, body.note, key)
+        config = parse_config(body.config, mode)
+        version = await _store(conn, services, config, admin.email, body.note, key, "publish again")
         return version.model_dump(mode="json"), f"published v{version.version}"
 
     return ConfigVersion(
@@ -106,7 +81,9 @@ async def publish(
 
 
 @router.post(
-    "/rollback/{version}", response_model=ConfigVersion, responses={404: {"description": "no such version"}}
+    "/rollback/{version}",
+    response_model=ConfigVersion,
+    responses={404: {"model": Message, "description": "no such version"}, **INVALID, **OPEN_POSITION},
 )
 async def rollback(
     version: Annotated[int, Path(ge=1, le=2**31 - 1)],
@@ -114,6 +91,7 @@ async def rollback(
     services: ServicesDep,
     admin: AdminUser,
     key: IdemKey,
+    mode: TradingModeDep,
 ) -> ConfigVersion:
     async def act(conn: Conn) -> tuple[dict[str, Any], str]:
         old = await fetch_one(conn, "SELECT config FROM bot_config WHERE version = %s", (version,))
@@ -122,10 +100,11 @@ async def rollback(
         new = await _store(
             conn,
             services,
-            BotConfig.model_validate(old["config"]),
+            parse_config(old["config"], mode),
             admin.email,
             f"rollback to v{version}",
             key,
+            "roll back again",
         )
         return new.model_dump(mode="json"), f"rolled back to v{version} as v{new.version}"
 
@@ -137,11 +116,14 @@ async def rollback(
 
 
 async def _store(
-    conn: Conn, services: ServicesDep, config: BotConfig, author: str, note: str, key: str
+    conn: Conn, services: ServicesDep, config: BotConfig, author: str, note: str, key: str, retry: str
 ) -> ConfigVersion:
     """A new version (max + 1), active at once: in bot_config, in Redis for starting workers, and on
-    `commands` for running ones. Runs inside the idempotent transaction, so a failure stores nothing."""
+    `commands` for running ones. Runs inside the idempotent transaction, so a failure stores nothing.
+    Refused (409) when it changes leverage or margin type while a position is open."""
     await conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUBLISH_LOCK,))
+    active = bot_config(await active_config(conn, services.redis))
+    await refuse_venue_change_while_open(conn, active, config, retry)
     top = await fetch_one(conn, "SELECT coalesce(max(version), 0) AS v FROM bot_config")
     number = (top["v"] if top else 0) + 1
     config = config.model_copy(update={"version": number})

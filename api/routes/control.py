@@ -13,7 +13,7 @@ from fastapi import APIRouter
 from api.commands import command_envelope, last_id, send, wait_for
 from api.deps import AdminUser, DbDep, IdemKey, ServicesDep
 from api.idempotency import run_once
-from api.models import ControlBody, ControlResult, HealthCheckReport
+from api.models import ControlBody, ControlResult, HealthCheck, HealthCheckReport
 from api.queries import Conn
 from schemas.commands import (
     DailyCountersResetRequested,
@@ -76,7 +76,9 @@ async def health_check(db: DbDep, services: ServicesDep, admin: AdminUser, key: 
             command_id=envelope.id,
             idempotency_key=key,
             status="timeout" if not isinstance(result, HealthCheckResult) else "ok" if result.ok else "failed",
-            checks=[c.model_dump(mode="json") for c in result.checks] if isinstance(result, HealthCheckResult) else [],
+            checks=[HealthCheck(name=c.name, ok=c.ok, detail=c.detail) for c in result.checks]
+            if isinstance(result, HealthCheckResult)
+            else [],
         )
         return report.model_dump(mode="json"), report.status
 

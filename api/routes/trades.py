@@ -44,7 +44,7 @@ async def list_trades(
         db,
         'SELECT "timestamp", symbol, side, entry, exit, pnl_usdt, pnl_pct,'
         " extract(epoch FROM duration)::float8 AS duration_s, fees, slippage_est, setup_id, reason, qty,"
-        f" opened_at FROM trades{where.sql}"
+        f" opened_at, funding AS funding_usdt, fees_by_asset FROM trades{where.sql}"
         ' ORDER BY "timestamp" DESC, event_id LIMIT %s OFFSET %s',
         [*where.params, limit, offset],
     )

@@ -117,3 +117,17 @@ export function zonedMidnight(date: string, tz: string, days = 0): string | unde
   const guess = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + days);
   return new Date(guess - zoneOffsetMs(guess, tz)).toISOString();
 }
+
+/** Commissions as charged, per asset: "0.00105 BNB + 0.02 USDT" ("" when none). Amounts are the API's
+ *  decimal strings, unchanged. */
+export function feeAssets(byAsset: Readonly<Record<string, string>>): string {
+  return Object.keys(byAsset)
+    .sort()
+    .map((a) => `${byAsset[a]} ${a}`)
+    .join(" + ");
+}
+
+/** The same, only when some fee was paid in an asset other than USDT (else the USDT value says it all). */
+export function feesCharged(byAsset: Readonly<Record<string, string>>): string | null {
+  return Object.keys(byAsset).some((a) => a !== "USDT") ? feeAssets(byAsset) : null;
+}

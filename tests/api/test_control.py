@@ -88,6 +88,24 @@ def test_health_check_when_executor_answers_returns_checks(
     assert body["status"] == "ok" and body["checks"] == [{"name": "ping", "ok": True, "detail": "12 ms"}]
 
 
+def test_health_check_when_a_check_fails_returns_every_named_check_with_its_fix(
+        client: TestClient, auth: dict[str, str], redis_url: str) -> None:
+    checks = (CheckResult(name="connectivity", ok=True, detail="ping 12 ms"),
+              CheckResult(name="margin_type_BTCUSDT", ok=False,
+                          detail="CROSSED, config says ISOLATED: close the BTCUSDT position, then restart"),
+              CheckResult(name="user_stream", ok=True, detail="connected 40 s ago"))
+    thread = answer_once(redis_url, HealthCheckResult(idempotency_key="hc-3", ok=False, checks=checks), "hc-3")
+    response = client.post("/api/control/health-check", headers={**auth, "Idempotency-Key": "hc-3"})
+    thread.join()
+    body = response.json()
+    assert body["status"] == "failed"
+    assert [(c["name"], c["ok"]) for c in body["checks"]] == [
+        ("connectivity", True), ("margin_type_BTCUSDT", False), ("user_stream", True)]
+    assert body["checks"][1]["detail"].endswith("then restart")
+    again = client.post("/api/control/health-check", headers={**auth, "Idempotency-Key": "hc-3"}).json()
+    assert again == body  # the stored answer, typed the same
+
+
 def test_health_check_when_nobody_answers_times_out(client: TestClient, auth: dict[str, str]) -> None:
     response = client.post("/api/control/health-check", headers={**auth, "Idempotency-Key": "hc-2"})
     assert (response.status_code, response.json()["status"]) == (200, "timeout")

@@ -37,12 +37,13 @@ def test_beat_when_requests_served_reports_them_every_interval(redis_url: str, r
 
     async def run() -> None:
         client = aioredis.Redis.from_url(redis_url)
-        task = asyncio.create_task(heartbeat.beat(client, counter, every_s=0.05))
+        stop = asyncio.Event()
+        task = asyncio.create_task(heartbeat.beat(client, counter, stop, every_s=0.05))
         await asyncio.sleep(0.02)
         counter.served = 7
         await asyncio.sleep(0.06)
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        stop.set()
+        await asyncio.wait_for(task, 1.0)
         await client.aclose()
 
     asyncio.run(run())

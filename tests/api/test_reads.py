@@ -44,6 +44,25 @@ def test_trades_when_filtered_and_paged_returns_matching_rows_and_total(
     assert first["duration_s"] == 60.0 and first["entry"] == "95000.0" and first["timestamp"].endswith("Z")
 
 
+def test_trades_when_closed_by_the_exchange_show_funding_fee_assets_and_filter_by_reason(
+        client: TestClient, auth: dict[str, str], settings: Settings) -> None:
+    project(settings, [*many_trades()[:3],
+                       closed_trade("LIQ-1", T0 + 30 * HOUR, "-40.1", ExitReason.LIQUIDATION, funding="-0.0412",
+                                    fees_by_asset={"BNB": "0.00105", "USDT": "0.02"}),
+                       closed_trade("ADL-1", T0 + 31 * HOUR, "3.0", ExitReason.ADL)])
+
+    liquidated = client.get("/api/trades", params={"reason": "LIQUIDATION"}, headers=auth).json()
+
+    assert liquidated["count"] == 1
+    [trade] = liquidated["data"]
+    assert (trade["setup_id"], trade["funding_usdt"], trade["fees"]) == ("LIQ-1", "-0.0412", "0.66")
+    assert trade["fees_by_asset"] == {"BNB": "0.00105", "USDT": "0.02"}
+    assert client.get("/api/trades", params={"reason": "ADL"}, headers=auth).json()["count"] == 1
+    assert client.get("/api/trades", params={"reason": "EXTERNAL"}, headers=auth).json()["count"] == 0
+    plain = client.get("/api/trades", params={"reason": "TP"}, headers=auth).json()["data"][0]
+    assert (plain["funding_usdt"], plain["fees_by_asset"]) == ("0", {"USDT": "0.66"})
+
+
 def test_trades_when_range_given_in_other_time_zones_means_the_same_instant(
         client: TestClient, auth: dict[str, str], settings: Settings) -> None:
     project(settings, many_trades())

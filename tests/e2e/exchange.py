@@ -85,6 +85,15 @@ class ExchangeRecorder:
         return Counter(o["c"] for o in self.order_updates() if o["x"] == "NEW")
 
     def fills(self) -> list[dict[str, Any]]:
-        """Every execution: client id, trade id, qty, price."""
-        return [{"cid": o["c"], "trade_id": o["t"], "qty": Decimal(o["l"]), "price": Decimal(o["L"])}
-                for o in self.order_updates() if o["x"] == "TRADE"]
+        """Every execution (CALCULATED: a liquidation's): client id, trade id, symbol, time, qty, price."""
+        return [{"cid": o["c"], "trade_id": o["t"], "symbol": o["s"], "time": int(o["T"]), "qty": Decimal(o["l"]),
+                 "price": Decimal(o["L"])}
+                for o in self.order_updates() if o["x"] in ("TRADE", "CALCULATED")]
+
+    def positions(self) -> dict[str, Decimal]:
+        """Each symbol's position at the end of the record (the last ACCOUNT_UPDATE that named it)."""
+        amount: dict[str, Decimal] = {}
+        for e in self.events:
+            if e.get("e") == "ACCOUNT_UPDATE":
+                amount.update({p["s"]: Decimal(p["pa"]) for p in e["a"].get("P") or []})
+        return amount

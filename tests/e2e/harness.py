@@ -87,6 +87,8 @@ class Harness:
     _token: str | None = None
 
     def __post_init__(self) -> None:
+        if self.config.mode != self.mode:  # config.mode must say what TRADING_MODE runs (or the bot halts)
+            self.config = self.config.model_copy(update={"mode": self.mode})
         self.logs = self.workdir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.redis_server = RedisServer(appendonly=True, workdir=self.workdir / "redis")

@@ -95,6 +95,10 @@ def fills_match_trades(h: Harness, fills: list[dict[str, Any]]) -> list[str]:
     trade except on an open position."""
     submitted = {e["payload"]["client_order_id"]: e["payload"] for e in h.stream_events("executions", "OrderSubmitted")}
     trades = {r["setup_id"]: r for r in h.sql("SELECT * FROM trades")}
+    # a fill by an order that is not ours (a liquidation, ADL, a manual close) belongs to the trade open in its
+    # symbol when it happened, and only if the executor booked it (ExternalFill with that exchange trade id)
+    external = {e["payload"]["trade_id"] for e in h.stream_events("executions", "ExternalFill")}
+    closes = [e["payload"] for e in h.stream_events("executions", "PositionClosed")]
     problems = []
     seen: Counter[tuple[str, object]] = Counter((f["cid"], f["trade_id"]) for f in fills)
     problems += [f"fill {k} reported {n} times" for k, n in seen.items() if n > 1]
@@ -103,7 +107,12 @@ def fills_match_trades(h: Harness, fills: list[dict[str, Any]]) -> list[str]:
     for f in fills:
         order = submitted.get(f["cid"])
         if order is None or order.get("setup_id") is None:
-            problems.append(f"fill of unknown client id {f['cid']}")
+            owner = next((c["setup_id"] for c in closes if c["symbol"] == f.get("symbol")
+                          and int(c["opened_ts"]) - 1000 <= f.get("time", 0) <= int(c["closed_ts"]) + 1000), None)
+            if owner is None or f["trade_id"] not in external:
+                problems.append(f"fill of unknown client id {f['cid']} (trade {f['trade_id']}) not booked on a trade")
+                continue
+            exit_[owner] += f["qty"]
             continue
         (entry if order["purpose"] == "ENTRY" else exit_)[order["setup_id"]] += f["qty"]
     for setup, qty in entry.items():
@@ -239,6 +248,14 @@ def exchange_clean(rec: ExchangeRecorder) -> list[str]:
     return [f"client order id accepted twice at the exchange: {c}" for c in dupes]
 
 
+def no_trade_without_position(h: Harness, rec: ExchangeRecorder) -> list[str]:
+    """At the end: every trade still open in PostgreSQL has its position at the exchange."""
+    held = rec.positions()
+    return [f"trade {r['setup_id']} open in PostgreSQL but {r['symbol']} is flat at the exchange"
+            for r in h.sql("SELECT setup_id, symbol FROM positions WHERE status = 'OPEN'")
+            if held.get(r["symbol"], Decimal(0)) == 0]
+
+
 def check_all(h: Harness, recorder: ExchangeRecorder | None = None, *, status: str | None = None) -> list[str]:
     """The end state (status: the one expected in /api/state), then quiesce the system and check every
     invariant. Call once, at the end of a scenario."""
@@ -251,7 +268,7 @@ def check_all(h: Harness, recorder: ExchangeRecorder | None = None, *, status: s
     problems += streams_match_events(h, upto) + trades_match_closes(h) + risk_limits_held(h)
     if recorder is not None:
         problems += exchange_clean(recorder) + fills_match_trades(h, recorder.fills())
-        problems += stops_held(recorder) + exchange_flat(recorder)
+        problems += stops_held(recorder) + exchange_flat(recorder) + no_trade_without_position(h, recorder)
     else:
         problems += fills_match_trades(h, paper_fills(h))
     return problems

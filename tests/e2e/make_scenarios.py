@@ -90,6 +90,22 @@ def all_scenarios() -> dict[str, dict[str, Any]]:
             {"at_s": 1300, "action": "rest_error", "kind": "unknown_placed", "count": 1, "path": "/fapi/v1/order"}]),
         "e2e_fault_throttled": with_faults("e2e: TP trade; the entry order throttled twice (-1008)", [
             {"at_s": 1300, "action": "rest_error", "kind": "throttled", "count": 2}]),
+        # a real account (tests/e2e/test_real_account.py)
+        "e2e_refused": doc("e2e: BTC long flush, then -0.45%; the stop is refused at trigger time (ALGO_UPDATE "
+                           "REJECTED, 'Reduce Only reject')", [SL_BAR, AFTER_SL, AFTER_SL], faults=[
+            {"at_s": 1300, "action": "refuse_trigger", "outcome": "REJECTED", "reason": "Reduce Only reject",
+             "count": 1, "type": "STOP_MARKET"}]),
+        "e2e_liquidation": doc("e2e: BTC long flush, flat after; the exchange liquidates the long 30 s after the "
+                               "entry", [FLAT] * 5, faults=[
+            {"at_s": ENTRY_S + 30, "action": "force_close", "symbol": "BTCUSDT", "kind": "liquidation"}]),
+        "e2e_bnb_funding": doc("e2e: the TP trade on an account that pays commissions in BNB (600 USDT), with a "
+                               "funding payment 15 s after the entry", [TP_BAR, AFTER_TP, AFTER_TP],
+                               account={"fee_asset": "BNB", "bnb_price": "600", "bnb_balance": "1"},
+                               funding={"rate": "0.0005", "at_s": [ENTRY_S + 15], "every_8h": False}),
+        "e2e_hedge": doc("e2e: the TP trade on an account in hedge mode (dualSidePosition)", [TP_BAR, AFTER_TP],
+                         account={"dual_side": True}),
+        "e2e_read_only": doc("e2e: the TP trade with an API key that may not trade", [TP_BAR, AFTER_TP],
+                             account={"read_only_keys": ["liqfade-sim-key"]}),
         "e2e_fault_ban": with_faults("e2e: TP trade; REST rate-limited (429) with the position open, then banned "
                                      "(418) for 20 s", [
             {"at_s": 1335, "action": "rate_limit", "seconds": 60, "ban_after": 3, "ban_seconds": 20}]),

@@ -29,11 +29,15 @@ from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tests.executor.events import approved, book, flatten
 from tests.simulator.helpers import HEADERS, signed_query
 
+NO_DATABASE = "postgresql://postgres@127.0.0.1:1/none"  # unreadable: the executor's rebuild finds no open trade
 
-def live_settings(redis_url: str, base_url: str) -> Settings:
-    return Settings(trading_mode="live", redis_url=redis_url, binance_futures_base_url=base_url,
+
+def live_settings(redis_url: str, base_url: str, database_url: str = NO_DATABASE) -> Settings:
+    return Settings(trading_mode="live", redis_url=redis_url, database_url=database_url,
+                    binance_futures_base_url=base_url,
                     binance_api_key=SecretStr(DEFAULT_API_KEY), binance_api_secret=SecretStr(DEFAULT_API_SECRET),
                     jwt_secret=SecretStr("test-only-secret-for-live-mode"))
+
 
 
 class Bus:
@@ -163,16 +167,17 @@ def simulator() -> Iterator[SimulatorThread]:
 
 
 @contextmanager
-def live_executor(redis_url: str, config: BotConfig | None = None,
-                  sim: SimulatorThread | None = None) -> Iterator[Harness]:
+def live_executor(redis_url: str, config: BotConfig | None = None, sim: SimulatorThread | None = None,
+                  database_url: str = NO_DATABASE) -> Iterator[Harness]:
     with simulator() if sim is None else _given(sim) as s:
         h = Harness(s, redis_url)
         h.set_book("100000.0", "100000.1")
         stop, ready = threading.Event(), threading.Event()
-        settings = live_settings(redis_url, h.running.base_url)
+        settings = live_settings(redis_url, h.running.base_url, database_url)
         client = bus.connect(redis_url)
         thread = threading.Thread(
-            target=lambda: asyncio.run(run_live(settings, config or BotConfig(), client, stop, ready)), daemon=True)
+            target=lambda: asyncio.run(run_live(settings, config or BotConfig(mode="live"), client, stop, ready)),
+            daemon=True)
         thread.start()
         assert ready.wait(30), "executor did not start"
         try:

@@ -3,54 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-from executor.core import VENUE_SOURCE, ExecutorCore
-from executor.state import ExecState
-from schemas.config import BotConfig
-from schemas.envelope import Envelope, Payload
+from schemas.envelope import Payload
 from schemas.orders import OrderAccepted, OrderCanceled, OrderFilled, OrderRejected, OrderSubmitted
 from schemas.positions import IncidentReported, PositionOpened
-from tests.executor.events import T0, approved, book, env
+from tests.executor.events import T0, approved, book
+from tests.executor.live_core import LiveCore, ids
 
 D = Decimal
 
 
-class Core:
-    def __init__(self) -> None:
-        self.core = ExecutorCore(BotConfig(), mode="live")
-        self.state: ExecState = self.core.initial_state()
-        self.now = T0
-        self.out: list[Payload] = []
-
-    def feed(self, e: Envelope) -> list[Payload]:
-        self.now = max(self.now + 1, e.ts)
-        decision = self.core.decide(self.state, e, self.now)
-        self.state = decision.state
-        self.out = [x.payload for x in decision.emits]
-        return self.out
-
-    def venue(self, payload: Payload) -> list[Payload]:
-        return self.feed(env(payload, self.now + 1, VENUE_SOURCE))
-
-    def timer(self, at: int) -> list[Payload]:
-        self.now = at
-        decision = self.core.on_timer(self.state, at)
-        self.state = decision.state
-        return [x.payload for x in decision.emits]
-
-    def submitted(self, out: list[Payload]) -> dict[str, OrderSubmitted]:
-        return {p.client_order_id[-3:].lstrip("-"): p for p in out if isinstance(p, OrderSubmitted)}
-
-    def cancels(self) -> list[str]:
-        return [r.cid for r in self.state.outbox if r.action == "cancel"]
-
-
-def ids(setup: str = "setup-1") -> dict[str, Any]:
-    return {"setup_id": setup, "symbol": "BTCUSDT"}
-
-
-def entered_with_remainder(c: Core) -> tuple[dict[str, OrderSubmitted], list[Payload]]:
+def entered_with_remainder(c: LiveCore) -> tuple[dict[str, OrderSubmitted], list[Payload]]:
     """0.004 at 100000.0 (first stop/TP), then 0.006 at market at 100100.1 (the average moves)."""
     c.feed(book(T0, "100000.0", "100000.1"))
     legs = c.submitted(c.feed(approved(T0 + 10, "LONG", "0.010", "100000.1")))
@@ -72,7 +35,7 @@ def entered_with_remainder(c: Core) -> tuple[dict[str, OrderSubmitted], list[Pay
 
 
 def test_protection_when_remainder_moves_average_new_exits_placed_before_old_cancelled() -> None:
-    c = Core()
+    c = LiveCore()
     legs, done = entered_with_remainder(c)
     assert (legs["sl"].price, legs["tp"].price) == (D("99550.0"), D("100350.0"))
     assert (legs["sl2"].price, legs["tp2"].price) == (D("99609.8"), D("100410.3"))
@@ -86,7 +49,7 @@ def test_protection_when_remainder_moves_average_new_exits_placed_before_old_can
 
 
 def test_protection_when_replacement_stop_refused_keeps_old_stop_and_reports() -> None:
-    c = Core()
+    c = LiveCore()
     legs, _ = entered_with_remainder(c)
     out = c.venue(OrderRejected(client_order_id=legs["sl2"].client_order_id, code=-4130,
                                 msg="An open stop or take profit order with GTE and closePosition in the direction "
@@ -96,7 +59,12 @@ def test_protection_when_replacement_stop_refused_keeps_old_stop_and_reports() -
     assert c.cancels() == [] and c.state.trades["setup-1"].reason is None
     c.venue(OrderAccepted(client_order_id=legs["tp2"].client_order_id, exchange_order_id="t2", **ids()))
     assert c.cancels() == [legs["tp"].client_order_id]  # the take profit was replaced all the same
-    # the kept stop is the trade's stop again: losing it now is a naked position
+    # the kept stop is the trade's stop again: when it ends, it is re-placed once, then a loss is naked
     out = c.venue(OrderCanceled(client_order_id=legs["sl"].client_order_id, filled_qty=D(0), reason="EXPIRED",
                                 **ids()))
+    assert [(p.kind, p.halts) for p in out if isinstance(p, IncidentReported)] == [("STOP_REPLACED", False)]
+    again = c.submitted(out)["sl3"]
+    assert again.price == D("99550.0") and c.state.trades["setup-1"].sl_cid == again.client_order_id
+    out = c.venue(OrderRejected(client_order_id=again.client_order_id, code=-2021,
+                                msg="Order would immediately trigger.", **ids()))
     assert [p.kind for p in out if isinstance(p, IncidentReported)] == ["NAKED_POSITION"]

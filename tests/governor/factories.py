@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 from governor.core import GovernorCore
 from governor.state import GovState
 from runtime.core import envelopes, timer_cause
+from schemas.account import AccountUpdated
 from schemas.config import BotConfig
 from schemas.envelope import Envelope, Payload
 from schemas.orders import (
-    AccountUpdated,
     BootChecksCompleted,
     CheckResult,
     OrderCanceled,

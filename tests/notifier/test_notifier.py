@@ -14,7 +14,9 @@ from notifier.rules import Rules
 from notifier.runner import Notifier
 from notifier.webhook import target_of
 from runtime import bus
+from schemas.account import UserStreamChanged
 from schemas.feed import FeedRecovered, FeedStale
+from schemas.positions import IncidentReported
 from schemas.registry import FIELD, decode
 from schemas.risk import BotStateChanged, ControlActionResult, RiskLimitHit
 from schemas.system import NotificationSent
@@ -138,6 +140,75 @@ def test_notifier_when_feed_stale_longer_than_limit_alerts_once(
                            until=lambda r: len(alerts(r)) >= 1)
 
     assert [(r.kind, r.dedup_key) for r in alerts(records)] == [("feed_down", "feed_down:BTCUSDT:book")]
+
+
+def incident(kind: str, setup_id: str | None, halts: bool, ts: int) -> Any:
+    return wrap(IncidentReported(kind=kind, symbol="BTCUSDT", setup_id=setup_id, detail=f"{kind} seen",
+                                 action="recorded", halts=halts), ts, "executor")
+
+
+def test_notifier_when_executions_report_exchange_events_alerts_each(
+        redis_client: redis.Redis, webhook: FakeWebhook) -> None:
+    t = now_ms()
+    events = [
+        incident("STOP_REPLACED", "S-1", False, t),
+        closed_trade("S-2", t + 1, "-40.1", reason=ExitReason.LIQUIDATION),
+        wrap(UserStreamChanged(connected=False, detail="listenKeyExpired"), t + 2, "executor"),
+    ]
+    records = run_notifier(redis_client, webhook.url(), events, rules=Rules(feed_down_ms=200),
+                           until=lambda r: len(alerts(r)) >= 3)
+
+    assert [(r.kind, r.dedup_key) for r in alerts(records)] == [
+        ("incident", "incident:STOP_REPLACED:S-1"), ("liquidation", "liquidation:S-2"),
+        ("feed_down", "feed_down:user_data")]
+    assert alerts(records)[2].message.startswith("user-data stream disconnected (listenKeyExpired) for ")
+    assert redis_client.xpending("executions", "notifier")["pending"] == 0
+
+
+def test_rules_when_incident_does_not_halt_alerts_once_per_kind_and_setup() -> None:
+    rules, t = Rules(), 1_000_000
+    sent = [rules.admit(a, t) for e in (incident("STOP_REPLACED", "S-1", False, t),
+                                        incident("STOP_REPLACED", "S-1", False, t),
+                                        incident("STOP_REPLACED", "S-2", False, t),
+                                        incident("TAKE_PROFIT_ENDED", "S-1", False, t))
+            for a in rules.on_event(e, t)]
+    assert sent == ["send", None, "send", "send"]
+    [alert] = Rules().on_event(incident("POSITION_RESIZED", None, False, t), t)
+    assert (alert.kind, alert.dedup_key) == ("incident", "incident:POSITION_RESIZED:")
+    assert "trading goes on" in alert.message
+    assert Rules().on_event(incident("NAKED_POSITION", "S-1", True, t), t) == []  # alerted as ERROR
+
+
+def test_rules_when_position_closed_by_exchange_or_someone_else_alerts() -> None:
+    t = 1_000_000
+    kinds = {reason: [a.kind for a in Rules().on_event(closed_trade("S-1", t, "-1", reason=reason), t)]
+             for reason in ExitReason}
+    assert kinds == {ExitReason.TP: [], ExitReason.SL: [], ExitReason.TIME_STOP: [], ExitReason.INCIDENT: [],
+                     ExitReason.FLATTEN: ["flatten"], ExitReason.LIQUIDATION: ["liquidation"],
+                     ExitReason.ADL: ["adl"], ExitReason.EXTERNAL: ["external_close"]}
+    [alert] = Rules().on_event(closed_trade("S-1", t, "-1", reason=ExitReason.EXTERNAL), t)
+    assert alert.message.startswith("BTCUSDT LONG 0.010 closed by an order that is not ours at 95332.5")
+
+
+def user_stream(connected: bool, ts: int) -> Any:
+    return wrap(UserStreamChanged(connected=connected, detail="" if connected else "ws closed"), ts, "executor")
+
+
+def test_rules_when_user_stream_down_longer_than_limit_alerts_once_and_rearms_when_back() -> None:
+    rules, t = Rules(feed_down_ms=30_000), 1_000_000
+    assert rules.on_event(user_stream(False, t), t) == [] and rules.due(t + 29_999) == []
+    rules.on_event(user_stream(True, t + 5_000), t + 5_000)
+    assert rules.due(t + 40_000) == []  # back within the limit: nothing to say
+
+    rules.on_event(user_stream(False, t + 50_000), t + 50_000)
+    rules.on_event(user_stream(False, t + 60_000), t + 60_000)  # still down: counted from the first report
+    [alert] = rules.due(t + 81_000)
+    assert (alert.kind, alert.dedup_key, alert.message) == (
+        "feed_down", "feed_down:user_data", "user-data stream disconnected (ws closed) for 31s")
+    assert rules.due(t + 90_000) == []
+    rules.on_event(user_stream(True, t + 95_000), t + 95_000)
+    rules.on_event(user_stream(False, t + 100_000), t + 100_000)
+    assert len(rules.due(t + 130_000)) == 1
 
 
 def test_rules_when_many_alerts_in_a_minute_rate_limit_the_rest() -> None:

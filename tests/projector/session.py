@@ -41,12 +41,14 @@ def wrap(payload: Payload, ts: int, source: str, correlation: str | None = None)
 
 
 def closed_trade(setup_id: str, closed_ts: int, pnl: str, reason: ExitReason = ExitReason.TP,
-                 symbol: str = "BTCUSDT", side: str = "LONG") -> Envelope:
+                 symbol: str = "BTCUSDT", side: str = "LONG", funding: str = "0",
+                 fees_by_asset: dict[str, str] | None = None) -> Envelope:
     payload = PositionClosed(
         setup_id=setup_id, symbol=symbol, side=side, reason=reason, qty=D("0.010"),
         entry_price=D("95000.0"), exit_price=D("95332.5"), pnl_usdt=D(pnl), pnl_pct=D("0.0031"),
         fees_usdt=D("0.66"), slippage_bps=D("0.8"), opened_ts=closed_ts - 60_000, closed_ts=closed_ts,
-        duration_ms=60_000,
+        duration_ms=60_000, funding_usdt=D(funding),
+        fees_by_asset={asset: D(fee) for asset, fee in (fees_by_asset or {"USDT": "0.66"}).items()},
     )
     return wrap(payload, closed_ts, "executor", setup_id)
 

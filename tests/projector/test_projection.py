@@ -10,9 +10,21 @@ import psycopg
 import redis
 
 from projector.loop import Projector
+from schemas.positions import IncidentReported
 from schemas.registry import FIELD
+from schemas.types import ExitReason
 from tests.projector.conftest import drain
-from tests.projector.session import REJECTED, SETUP, T0, UNDECODABLE, VETOED, publish, recorded_session
+from tests.projector.session import (
+    REJECTED,
+    SETUP,
+    T0,
+    UNDECODABLE,
+    VETOED,
+    closed_trade,
+    publish,
+    recorded_session,
+    wrap,
+)
 
 
 def project(redis_url: str, database_url: str) -> Projector:
@@ -111,3 +123,35 @@ def test_projector_when_batch_has_data_postgres_refuses_keeps_it_undecoded(
                     " AND NOT decoded")
     assert len(kept) == 1 and kept[0][1].startswith("projection_error")
     assert rows(db, "SELECT count(*) FROM trades")[0][0] == 1
+
+
+def test_projector_when_trade_paid_bnb_fees_and_funding_keeps_both_per_trade(
+        redis_client: redis.Redis, redis_url: str, database_url: str, db: psycopg.Connection[Any]) -> None:
+    paid = closed_trade("BTCUSDT-LONG-1", T0, "1.93", reason=ExitReason.LIQUIDATION, funding="-0.0412",
+                        fees_by_asset={"BNB": "0.00105", "USDT": "0.02"})
+    plain = closed_trade("BTCUSDT-LONG-2", T0 + 1_000, "2.66")
+    publish(redis_client, [paid, plain], undecodable=False)
+
+    project(redis_url, database_url).close()
+
+    found = rows(db, "SELECT setup_id, reason, funding, fees_by_asset FROM trades ORDER BY setup_id")
+    assert found == [("BTCUSDT-LONG-1", "LIQUIDATION", Decimal("-0.0412"), {"BNB": "0.00105", "USDT": "0.02"}),
+                     ("BTCUSDT-LONG-2", "TP", Decimal("0"), {"USDT": "0.66"})]
+
+
+def test_projector_when_incident_does_not_halt_records_it_without_a_last_error(
+        redis_client: redis.Redis, redis_url: str, database_url: str, db: psycopg.Connection[Any]) -> None:
+    replaced = IncidentReported(kind="STOP_REPLACED", symbol="BTCUSDT", setup_id="S-1", detail="stop expired",
+                                action="placed a new stop", halts=False)
+    naked = IncidentReported(kind="NAKED_POSITION", symbol="BTCUSDT", setup_id="S-2", detail="no stop",
+                             action="flattened")
+    publish(redis_client, [wrap(replaced, T0, "executor")], undecodable=False)
+    project(redis_url, database_url).close()
+
+    assert rows(db, "SELECT type, outcome FROM risk_events") == [("IncidentReported", "placed a new stop")]
+    assert rows(db, "SELECT last_error FROM bot_state") == [(None,)]
+
+    publish(redis_client, [wrap(naked, T0 + 1_000, "executor")], undecodable=False)
+    project(redis_url, database_url).close()
+
+    assert rows(db, "SELECT last_error FROM bot_state") == [("incident NAKED_POSITION: no stop (flattened)",)]

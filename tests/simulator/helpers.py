@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Awaitable, Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -15,6 +16,7 @@ import aiohttp
 import orjson
 
 from simulator import SimConfig
+from simulator.app import RunningSimulator
 from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 
 T = TypeVar("T")
@@ -29,7 +31,7 @@ def fast_config(**overrides: Any) -> SimConfig:
 
 
 def run(coro_fn: Callable[[], Awaitable[T]]) -> T:
-    return asyncio.run(asyncio.wait_for(coro_fn(), 50))  # type: ignore[arg-type]
+    return asyncio.run(asyncio.wait_for(coro_fn(), 50))
 
 
 def signed_query(params: dict[str, Any], secret: str = DEFAULT_API_SECRET, ts: int | None = None) -> str:
@@ -65,3 +67,32 @@ def shape(value: Any) -> Any:
     if value is None:
         return "null"
     return type(value).__name__
+
+
+def set_book(sim: RunningSimulator, bid: str, ask: str, symbol: str = "BTCUSDT") -> None:
+    """Move the book by hand (the clock stays where it is): market state and matching together."""
+    inner = sim.sim
+    now = inner.clock.now_ms()
+    inner.market.apply_raw_book({"s": symbol, "b": bid, "a": ask, "B": "5", "A": "5", "u": now, "T": now})
+    inner.trading.on_book(symbol, Decimal(bid), Decimal(ask), now)
+
+
+async def rest(
+    s: aiohttp.ClientSession,
+    sim: RunningSimulator,
+    method: str,
+    path: str,
+    params: dict[str, Any] | None = None,
+    key: str = DEFAULT_API_KEY,
+    secret: str = DEFAULT_API_SECRET,
+) -> tuple[int, Any]:
+    """A signed call; (HTTP status, JSON body)."""
+    url = f"{sim.base_url}{path}?{signed_query(params or {}, secret)}"
+    async with s.request(method, url, headers={"X-MBX-APIKEY": key}) as r:
+        return r.status, await r.json(content_type=None)
+
+
+async def user_socket(s: aiohttp.ClientSession, sim: RunningSimulator) -> aiohttp.ClientWebSocketResponse:
+    async with s.post(sim.base_url + "/fapi/v1/listenKey", headers=HEADERS) as r:
+        key = (await r.json())["listenKey"]
+    return await s.ws_connect(sim.ws_url + f"private/ws/{key}")

@@ -9,7 +9,7 @@ import aiohttp
 import orjson
 
 from simulator import run_simulator
-from tests.simulator.helpers import FIXTURES, HEADERS, fast_config, receive_all, run, shape, signed_query
+from tests.simulator.helpers import FIXTURES, HEADERS, fast_config, receive_all, rest, run, shape, signed_query
 
 
 def fixture(name: str) -> Any:
@@ -124,3 +124,55 @@ def test_shape_helper_when_types_differ_fails() -> None:
 
 
 _ = asyncio
+
+
+# Key sets of the docs examples (reference §2.6, §4, §5b; qiuham/crypto-api-docs pages of 2026-01).
+DOCS_KEYS = {
+    "userTrades": "buyer commission commissionAsset id maker orderId price qty quoteQty realizedPnl side positionSide "
+    "symbol time",
+    "income": "symbol incomeType income asset info time tranId tradeId",
+    "forceOrders": "orderId symbol status clientOrderId price avgPrice origQty executedQty cumQuote timeInForce type "
+    "reduceOnly closePosition side positionSide stopPrice workingType origType time updateTime",
+    "premiumIndex": "symbol markPrice indexPrice estimatedSettlePrice lastFundingRate interestRate nextFundingTime "
+    "time",
+    "positionRisk_v2": "entryPrice breakEvenPrice marginType isAutoAddMargin isolatedMargin leverage liquidationPrice "
+    "markPrice maxNotionalValue positionAmt notional isolatedWallet symbol unRealizedProfit positionSide updateTime",
+    "account_v3": "totalInitialMargin totalMaintMargin totalWalletBalance totalUnrealizedProfit totalMarginBalance "
+    "totalPositionInitialMargin totalOpenOrderInitialMargin totalCrossWalletBalance totalCrossUnPnl availableBalance "
+    "maxWithdrawAmount assets positions",
+    "account_v3_asset": "asset walletBalance unrealizedProfit marginBalance maintMargin initialMargin "
+    "positionInitialMargin openOrderInitialMargin crossWalletBalance crossUnPnl availableBalance maxWithdrawAmount "
+    "updateTime",
+    "account_v3_position": "symbol positionSide positionAmt unrealizedProfit isolatedMargin notional isolatedWallet "
+    "initialMargin maintMargin updateTime",
+    "markPriceUpdate": "e E s p i P r T",
+}
+
+
+def test_account_payloads_when_served_have_the_docs_example_keys() -> None:
+    async def go() -> dict[str, Any]:
+        async with run_simulator(fast_config()) as sim, aiohttp.ClientSession() as s:
+            mark = await s.ws_connect(sim.ws_url + "market/ws/btcusdt@markPrice@1s")
+            await sim.play()
+            await sim.wait_finished(30)
+            marks = await receive_all(mark)
+            out: dict[str, Any] = {"markPriceUpdate": marks[-1], "smoothed": any(f["p"] != f["i"] for f in marks)}
+            order = {"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.002"}
+            await rest(s, sim, "POST", "/fapi/v1/order", order)
+            await sim.fault({"action": "force_close", "symbol": "BTCUSDT", "kind": "liquidation"})
+            out["userTrades"] = (await rest(s, sim, "GET", "/fapi/v1/userTrades", {"symbol": "BTCUSDT"}))[1][0]
+            out["income"] = (await rest(s, sim, "GET", "/fapi/v1/income"))[1][0]
+            out["forceOrders"] = (await rest(s, sim, "GET", "/fapi/v1/forceOrders"))[1][0]
+            async with s.get(sim.base_url + "/fapi/v1/premiumIndex?symbol=BTCUSDT") as r:
+                out["premiumIndex"] = await r.json()
+            out["positionRisk_v2"] = (await rest(s, sim, "GET", "/fapi/v2/positionRisk"))[1][0]
+            await rest(s, sim, "POST", "/fapi/v1/order", order)
+            account = (await rest(s, sim, "GET", "/fapi/v3/account"))[1]
+            out["account_v3"], out["account_v3_asset"] = account, account["assets"][0]
+            out["account_v3_position"] = account["positions"][0]
+            return out
+
+    out = run(go)
+    for name, keys in DOCS_KEYS.items():
+        assert set(out[name]) == set(keys.split()), (name, sorted(set(out[name]) ^ set(keys.split())))
+    assert out["smoothed"]  # the mark is smoothed, not the mid itself

@@ -81,7 +81,8 @@ export function ConfigView({ schema, initialCurrent, initialVersions }: { schema
     const answer = await api.POST("/api/config/rollback/{version}", { params: { path: { version }, header: { "Idempotency-Key": idempotencyKey() } } });
     setBusy(false);
     if (answer.data) return done(`Rolled back to v${version}, now active as v${answer.data.version}.`);
-    setMessage({ tone: "fail", text: `Rollback failed (${answer.response.status}).` });
+    const why = fieldErrors(answer.error).map((e) => e.message).join("; ");
+    setMessage({ tone: "fail", text: `Rollback refused (${answer.response.status}): ${why}` });
   }
 
   const localCount = Object.keys(local).length;

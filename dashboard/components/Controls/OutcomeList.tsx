@@ -1,6 +1,7 @@
 import { Badge, type Tone } from "@/components/ui/Badge";
 import { dateTime } from "@/lib/format";
 import type { Outcome } from "./actions";
+import { HealthChecks } from "./HealthChecks";
 
 const CONTROL_TONE: Record<string, Tone> = { accepted: "ok", refused: "fail", submitted: "info", duplicate: "muted" };
 const CONTROL_NOTE: Record<string, string> = {
@@ -27,15 +28,7 @@ function Body({ outcome }: { outcome: Outcome }) {
     <>
       <Badge tone={HEALTH_TONE[r.status] ?? "muted"}>{r.status.toUpperCase()}</Badge>
       {r.status === "timeout" ? <span className="small"> the executor did not answer in time</span> : null}
-      <ul className="checklist" data-testid="health-checks">
-        {r.checks.map((c, i) => (
-          <li key={i}>
-            <Badge tone={c["ok"] ? "ok" : "fail"}>{c["ok"] ? "OK" : "FAIL"}</Badge>
-            <span className="title">{String(c["name"] ?? "check")}</span>
-            <span className="evidence">{String(c["detail"] ?? "")}</span>
-          </li>
-        ))}
-      </ul>
+      <HealthChecks checks={r.checks} />
     </>
   );
 }

@@ -2,6 +2,7 @@ import { DataTable, type Column } from "@/components/ui/DataTable";
 import { Num } from "@/components/ui/Num";
 import type { Trade } from "@/lib/api/types";
 import { dateTime, duration } from "@/lib/format";
+import { FeesCell } from "./FeesCell";
 
 function columns(tz: string, zone: string): ReadonlyArray<Column<Trade>> {
   return [
@@ -13,7 +14,8 @@ function columns(tz: string, zone: string): ReadonlyArray<Column<Trade>> {
     { key: "pnl_usdt", label: "PnL USDT", numeric: true, render: (t) => <Num value={t.pnl_usdt} sign signed digits={2} /> },
     { key: "pnl_pct", label: "PnL %", numeric: true, render: (t) => <Num value={t.pnl_pct} kind="percent" sign signed digits={3} /> },
     { key: "duration", label: "Duration", numeric: true, render: (t) => <span className="num">{duration(t.duration_s)}</span> },
-    { key: "fees", label: "Fees USDT", numeric: true, render: (t) => <Num value={t.fees} digits={4} /> },
+    { key: "fees", label: "Fees USDT", numeric: true, render: (t) => <FeesCell trade={t} /> },
+    { key: "funding", label: "Funding USDT", numeric: true, render: (t) => <Num value={t.funding_usdt} sign signed digits={4} /> },
     { key: "slippage", label: "Slippage bps", numeric: true, render: (t) => <Num value={t.slippage_est} digits={2} /> },
     { key: "reason", label: "Exit", render: (t) => t.reason },
     { key: "setup", label: "Setup id", render: (t) => <span className="mono">{t.setup_id}</span> },

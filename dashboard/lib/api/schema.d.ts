@@ -430,6 +430,13 @@ export interface components {
             /** Active Symbols */
             active_symbols: string[];
         };
+        /** ConfigErrors */
+        ConfigErrors: {
+            /** Detail */
+            detail: string;
+            /** Errors */
+            errors: components["schemas"]["FieldError"][];
+        };
         /** ConfigVersion */
         ConfigVersion: {
             /** Version */
@@ -486,7 +493,14 @@ export interface components {
          * ExitReason
          * @enum {string}
          */
-        ExitReason: "TP" | "SL" | "TIME_STOP" | "FLATTEN" | "INCIDENT";
+        ExitReason: "TP" | "SL" | "TIME_STOP" | "FLATTEN" | "INCIDENT" | "LIQUIDATION" | "ADL" | "EXTERNAL";
+        /** FieldError */
+        FieldError: {
+            /** Field */
+            field: string;
+            /** Message */
+            message: string;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -508,6 +522,18 @@ export interface components {
                 [key: string]: number;
             };
         };
+        /**
+         * HealthCheck
+         * @description One of the executor's named checks (connectivity, clock_skew, leverage_BTCUSDT, ...).
+         */
+        HealthCheck: {
+            /** Name */
+            name: string;
+            /** Ok */
+            ok: boolean;
+            /** Detail */
+            detail: string;
+        };
         /** HealthCheckReport */
         HealthCheckReport: {
             /** Command Id */
@@ -520,9 +546,7 @@ export interface components {
              */
             status: "ok" | "failed" | "timeout";
             /** Checks */
-            checks: {
-                [key: string]: unknown;
-            }[];
+            checks: components["schemas"]["HealthCheck"][];
         };
         /** HealthComponent */
         HealthComponent: {
@@ -800,6 +824,12 @@ export interface components {
              * Format: date-time
              */
             opened_at: string;
+            /** Funding Usdt */
+            funding_usdt: string;
+            /** Fees By Asset */
+            fees_by_asset: {
+                [key: string]: string;
+            };
         };
         /** ValidationError */
         ValidationError: {
@@ -834,6 +864,12 @@ export interface components {
              * @default 2
              */
             leverage: number;
+            /**
+             * Margin Type
+             * @default ISOLATED
+             * @enum {string}
+             */
+            margin_type: "ISOLATED" | "CROSSED";
             /**
              * Day Boundary Tz
              * @default Africa/Johannesburg
@@ -887,6 +923,23 @@ export interface components {
                      * @default true
                      */
                     use_market_if_not_filled: boolean;
+                    /**
+                     * Working Type
+                     * @default MARK_PRICE
+                     * @enum {string}
+                     */
+                    working_type: "MARK_PRICE" | "CONTRACT_PRICE";
+                    /**
+                     * Price Protect
+                     * @default false
+                     */
+                    price_protect: boolean;
+                    /**
+                     * On Foreign Position
+                     * @default halt
+                     * @enum {string}
+                     */
+                    on_foreign_position: "halt" | "close";
                 };
                 /** FeatureFlags */
                 FeatureFlags: {
@@ -1308,12 +1361,14 @@ export interface operations {
                     "application/json": components["schemas"]["ConfigCheck"];
                 };
             };
-            /** @description the config is invalid; `errors` names each field */
+            /** @description the config is invalid (or its mode is not TRADING_MODE) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ConfigErrors"];
+                };
             };
         };
     };
@@ -1342,12 +1397,23 @@ export interface operations {
                     "application/json": components["schemas"]["ConfigVersion"];
                 };
             };
-            /** @description the config is invalid; `errors` names each field */
+            /** @description it changes leverage or margin type while a position is open (`detail` names them), or the Idempotency-Key was used for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description the config is invalid (or its mode is not TRADING_MODE) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ConfigErrors"];
+                };
             };
         };
     };
@@ -1379,15 +1445,26 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
             };
-            /** @description Validation Error */
+            /** @description it changes leverage or margin type while a position is open (`detail` names them), or the Idempotency-Key was used for another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            /** @description the config is invalid (or its mode is not TRADING_MODE) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["ConfigErrors"];
                 };
             };
         };

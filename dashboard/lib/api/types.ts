@@ -16,6 +16,8 @@ export type ConfigVersion = Schemas["ConfigVersion"];
 export type ConfigCheck = Schemas["ConfigCheck"];
 export type ControlResult = Schemas["ControlResult"];
 export type HealthCheckReport = Schemas["HealthCheckReport"];
+export type HealthCheck = Schemas["HealthCheck"];
+export type ExitReason = Schemas["ExitReason"];
 export type Health = Schemas["Health"];
 
 export type TradesQuery = NonNullable<paths["/api/trades"]["get"]["parameters"]["query"]>;
@@ -23,10 +25,7 @@ export type EventsQuery = NonNullable<paths["/api/events"]["get"]["parameters"][
 export type LogsQuery = NonNullable<paths["/api/logs"]["get"]["parameters"]["query"]>;
 
 /** A field error as the API reports it for 422 responses (`{detail, errors: [{field, message}]}`). */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type FieldError = Schemas["FieldError"];
 
 export interface ApiErrorBody {
   detail?: unknown;

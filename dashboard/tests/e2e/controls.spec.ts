@@ -50,9 +50,47 @@ test("emergency flatten needs a confirmation, then reports its outcome", async (
   await expect(page.getByTestId("topbar-status")).toContainText("RUNNING", { timeout: 20_000 });
 });
 
-test("the health check shows its result", async ({ page }) => {
+test("the health check shows every named check the executor ran", async ({ page }) => {
   await page.getByRole("button", { name: "Run health check" }).click();
   await expect(latest(page)).toContainText("Health check", { timeout: 20_000 });
-  await expect(latest(page)).toContainText(/OK|FAILED|TIMEOUT/);
+  await expect(latest(page)).toContainText(/OK|FAILED/);
+  const checks = latest(page).getByTestId("health-check");
+  await expect(checks.first()).toBeVisible();
+  const count = await checks.count();
+  await expect(latest(page).getByTestId("health-summary")).toHaveText(new RegExp(`(all ${count} checks passed|\\d+ of ${count} checks failed)`));
+  await expect(latest(page).locator('[data-testid="health-check"][data-name="connectivity"]')).toBeVisible();
   await screenshots(page, "controls-health-check");
+});
+
+const FAILED_REPORT = {
+  command_id: "cmd-e2e",
+  idempotency_key: "e2e-health",
+  status: "failed",
+  checks: [
+    { name: "connectivity", ok: true, detail: "ping 41 ms" },
+    { name: "clock_skew", ok: true, detail: "+12 ms against the exchange" },
+    { name: "margin_type_BTCUSDT", ok: false, detail: "CROSSED at the exchange, config says ISOLATED: close the BTCUSDT position, then restart the executor" },
+    { name: "user_stream", ok: true, detail: "connected 38 s ago" },
+  ],
+};
+
+test("a failed health check is red, listed first, with the fix it names, readable on a phone", async ({ page }) => {
+  // the paper executor's checks all pass: answer as a live one that found a problem
+  await page.route("**/bff/api/control/health-check", (route) => route.fulfill({ json: FAILED_REPORT }));
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.getByRole("button", { name: "Run health check" }).click();
+  const result = latest(page);
+  await expect(result).toContainText("FAILED");
+  await expect(result.getByTestId("health-summary")).toHaveText("1 of 4 checks failed");
+  const first = result.getByTestId("health-check").first();
+  await expect(first).toHaveAttribute("data-name", "margin_type_BTCUSDT");
+  await expect(first).toHaveAttribute("data-ok", "false");
+  await expect(first).toContainText("FAIL");
+  await expect(first).toContainText("close the BTCUSDT position, then restart the executor");
+  await expect(first).toHaveCSS("background-color", "rgb(251, 228, 216)"); // --fail-bg
+  await expect(first.locator(".evidence")).toHaveCSS("color", "rgb(163, 58, 0)"); // --fail
+  await expect(result.getByTestId("health-check").nth(1)).toHaveAttribute("data-ok", "true");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await screenshots(page, "controls-health-check-failed");
 });

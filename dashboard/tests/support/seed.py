@@ -69,12 +69,15 @@ def rejected(symbol: str, side: str, ts: int, liq: int, reason: RejectReason, de
 
 
 def trade(symbol: str, side: str, ts: int, entry: str, exit_: str, qty: str, reason: ExitReason,
-          hold_s: int) -> list[Envelope]:
+          hold_s: int, funding: str = "0", bnb_price: str | None = None) -> list[Envelope]:
+    """A setup that became a trade. `bnb_price`: its commissions were paid in BNB at that price."""
     sid = setup_id(symbol, side, ts)
     e, x, q = Decimal(entry), Decimal(exit_), Decimal(qty)
     sign = 1 if side == "LONG" else -1
     fees = (e * q + x * q) * Decimal("0.0004")
-    pnl = sign * (x - e) * q - fees
+    pnl = sign * (x - e) * q - fees + Decimal(funding)
+    charged = ({"BNB": (fees / Decimal(bnb_price)).quantize(Decimal("0.00000001"))} if bnb_price
+               else {"USDT": fees.quantize(Decimal("0.0001"))})
     opened, closed = ts + 3 * MINUTE, ts + 3 * MINUTE + hold_s * 1000
     bid, ask = e - Decimal("0.1"), e + Decimal("0.1")
     return [
@@ -91,7 +94,8 @@ def trade(symbol: str, side: str, ts: int, entry: str, exit_: str, qty: str, rea
                                 entry_price=e, exit_price=x, pnl_usdt=pnl.quantize(Decimal("0.0001")),
                                 pnl_pct=(pnl / (e * q)).quantize(Decimal("0.000001")),
                                 fees_usdt=fees.quantize(Decimal("0.0001")), slippage_bps=Decimal("0.8"),
-                                opened_ts=opened, closed_ts=closed, duration_ms=closed - opened), closed, sid),
+                                opened_ts=opened, closed_ts=closed, duration_ms=closed - opened,
+                                funding_usdt=Decimal(funding), fees_by_asset=charged), closed, sid),
     ]
 
 
@@ -123,6 +127,9 @@ def base(now: int) -> list[Envelope]:
     out += trade("BTCUSDT", "LONG", now - 150 * MINUTE, "64210.5", "64435.2", "0.004", ExitReason.TP, 97)
     out += trade("ETHUSDT", "SHORT", now - 110 * MINUTE, "3120.40", "3134.44", "0.09", ExitReason.SL, 64)
     out += trade("BTCUSDT", "SHORT", now - 70 * MINUTE, "64880.0", "64801.3", "0.004", ExitReason.TIME_STOP, 150)
+    # closed by hand at the exchange, across a funding time, its fees paid in BNB
+    out += trade("ETHUSDT", "LONG", now - 50 * MINUTE, "3101.20", "3104.10", "0.08", ExitReason.EXTERNAL, 170,
+                 funding="-0.0412", bnb_price="600")
     out += [
         log("INFO", "executor booted: leverage 2x on BTCUSDT, ETHUSDT", now - 6 * h),
         log("WARNING", "book ticker silent for 12 s on ETHUSDT", now - 100 * MINUTE, "ingest"),

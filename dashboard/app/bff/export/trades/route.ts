@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { apiUrl } from "@/lib/env";
 import { csvRow } from "@/lib/csv";
+import { feeAssets } from "@/lib/format";
 import { jsonError } from "@/lib/proxy";
 import { SESSION_COOKIE } from "@/lib/session";
 import type { Trade } from "@/lib/api/types";
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 const COLUMNS = [
   "timestamp", "symbol", "side", "entry", "exit", "pnl_usdt", "pnl_pct", "duration_s", "fees",
-  "slippage_est", "setup_id", "reason", "qty", "opened_at",
+  "slippage_est", "setup_id", "reason", "qty", "opened_at", "funding_usdt",
 ] as const satisfies ReadonlyArray<keyof Trade>;
 const FILTERS = ["from", "to", "symbol", "side", "result", "reason"];
 const PAGE = 1000;
@@ -24,7 +25,7 @@ export async function GET(request: NextRequest): Promise<Response> {
     const value = request.nextUrl.searchParams.get(name);
     if (value) query.set(name, value);
   }
-  let body = csvRow(COLUMNS);
+  let body = csvRow([...COLUMNS, "fees_by_asset"]);
   for (let offset = 0; offset < MAX_ROWS; offset += PAGE) {
     query.set("limit", String(PAGE));
     query.set("offset", String(offset));
@@ -39,7 +40,7 @@ export async function GET(request: NextRequest): Promise<Response> {
     }
     if (!upstream.ok) return jsonError(upstream.status, `export failed: API answered ${upstream.status}`);
     const page = (await upstream.json()) as { data: Trade[]; count: number };
-    for (const trade of page.data) body += csvRow(COLUMNS.map((c) => trade[c]));
+    for (const trade of page.data) body += csvRow([...COLUMNS.map((c) => trade[c]), feeAssets(trade.fees_by_asset)]);
     if (page.data.length < PAGE || offset + PAGE >= page.count) break;
   }
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
