@@ -101,6 +101,8 @@ class ExecutorCore:
         if state.mode == "paper" and not state.booted:
             return 0
         best: int | None = None
+        if state.account_due and all(t.stage == "DONE" for t in state.trades.values()):
+            best = 0  # a settings change waited for the trades to end: they have
         for t in state.trades.values():
             for at in _deadlines(state, t):
                 best = at if best is None else min(best, at)

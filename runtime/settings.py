@@ -78,4 +78,5 @@ def get_settings() -> Settings:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {str(e['msg']).removeprefix('Value error, ')}"
             for e in exc.errors(include_input=False, include_url=False))
-        raise SettingsInvalid(f"invalid environment settings: {problems}") from None
+    # raised outside the handler: the validation error (which quotes the inputs) is not even its context
+    raise SettingsInvalid(f"invalid environment settings: {problems}")

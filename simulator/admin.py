@@ -9,6 +9,7 @@ Fault JSON (``POST /_sim/fault``; the same objects go in a scenario's ``faults``
     {"action": "rest_error", "kind": "unknown", "count": 2, "path": "/fapi/v1/order"}
         # kind: unknown (503, not executed) | unknown_placed (executed, then 503) |
         #       service_unavailable (503) | throttled (-1008, reduce-only/closePosition exempt)
+        #       gateway_html (a proxy's 502 HTML page echoing the request line, not executed)
     {"action": "rate_limit", "seconds": 10, "ban_after": 3, "ban_seconds": 120}   # 429, then 418
     {"action": "listen_key_expired", "listenKey": "..."}       # listenKey optional: all keys
     {"action": "trigger_play", "order": "fill_first", "engine_client_id": "ours"}
@@ -96,7 +97,7 @@ class FaultInjector:
             return {"delay_ms": int(fault.get("ms", 0))}
         if action == "rest_error":
             kind = fault.get("kind")
-            if kind not in ("unknown", "unknown_placed", "service_unavailable", "throttled"):
+            if kind not in ("unknown", "unknown_placed", "service_unavailable", "throttled", "gateway_html"):
                 raise FaultError(f"unknown rest_error kind {kind!r}")
             self._rest.queue(cast(RestFaultKind, kind), int(fault.get("count", 1)), fault.get("path"))
             return {"queued": int(fault.get("count", 1))}

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from simulator import errors
 from simulator.errors import BinanceError
 
-RestFaultKind = Literal["unknown", "unknown_placed", "service_unavailable", "throttled"]
+RestFaultKind = Literal["unknown", "unknown_placed", "service_unavailable", "throttled", "gateway_html"]
 ORDER_PATHS = ("/fapi/v1/order", "/fapi/v1/batchOrders", "/fapi/v1/order/test")
 
 

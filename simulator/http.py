@@ -82,6 +82,14 @@ class WeightCounter:
         return self.used
 
 
+def gateway_page(request: web.Request) -> web.Response:
+    """A proxy's or load balancer's 502 page in front of the API: not Binance's JSON, and (as some do) it
+    echoes the request line, signature included. Whatever a client logs of it must not carry the signature."""
+    page = (f"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>"
+            f"<p>upstream failed for {request.method} {request.path_qs}</p></body></html>")
+    return web.Response(status=502, text=page, content_type="text/html")
+
+
 def make_middleware(
     faults: RestFaults, weights: WeightCounter
 ) -> Callable[..., Awaitable[web.StreamResponse]]:
@@ -100,6 +108,8 @@ def make_middleware(
             if used > weights.limit:
                 raise errors.too_many_requests(weights.limit, 60 - int(time.time()) % 60)
             kind = faults.take(request.method, request.path, params)
+            if kind == "gateway_html":
+                return gateway_page(request)
             if kind is not None and kind != "unknown_placed":
                 raise error_for(kind)
             response = await handler(request)
