@@ -138,9 +138,9 @@ def exit_filled(state: ExecState, t: Trade, fill: OrderFilled, now: int) -> list
 def external_fill(state: ExecState, fill: ExternalFill, now: int) -> list[Emit]:
     """A fill by an order that is not ours. On the closing side of our open trade it is that trade's exit
     (the trade ends with the fill's own reason and real price); anything else is a foreign fill."""
+    if fill.trade_id is not None and any(fill.trade_id in x.fill_ids for x in state.trades.values()):
+        return []  # booked already (the stream and a settle read both saw it), on an open or a finished trade
     t = open_trade(state, fill.symbol)
-    if t is not None and fill.trade_id is not None and fill.trade_id in t.fill_ids:
-        return []  # booked already (the stream and a settle read both saw it)
     own = purpose_of(fill.client_order_id) if t is not None and fill.client_order_id.startswith(f"lf-{t.key}-") \
         else None
     if own == "ENTRY":
@@ -153,13 +153,11 @@ def external_fill(state: ExecState, fill: ExternalFill, now: int) -> list[Emit]:
             action="none: the position it makes is not ours (check the account)"), None)]
     qty = min(fill.qty, t.position)
     book_fill(state, t, fill, qty, exit_=True)
-    if own is not None:  # one of this trade's own exits, known to us only by its client id (record lost)
-        if t.reason is None:
-            t.reason, t.stage = OWN_EXIT_REASONS.get(own, ExitReason.EXTERNAL), "CLOSING"
-        return after_exit(state, t, now)
-    if t.reason is None:
-        t.reason = ExitReason(fill.kind)
+    if t.reason is None and t.position <= 0:  # a part closed elsewhere leaves the trade open with its exits
+        t.reason = OWN_EXIT_REASONS.get(own, ExitReason.EXTERNAL) if own is not None else ExitReason(fill.kind)
         t.stage = "CLOSING"
+    if own is not None:  # one of this trade's own exits, known to us only by its client id (record lost)
+        return after_exit(state, t, now)
     incident = IncidentReported(
         kind=f"CLOSED_BY_{fill.kind}", symbol=fill.symbol, setup_id=t.setup_id,
         detail=f"{fill.kind.lower()} {fill.side} {qty} at {fill.price} (order {fill.client_order_id}); "

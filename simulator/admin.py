@@ -10,6 +10,7 @@ Fault JSON (``POST /_sim/fault``; the same objects go in a scenario's ``faults``
         # kind: unknown (503, not executed) | unknown_placed (executed, then 503) |
         #       service_unavailable (503) | throttled (-1008, reduce-only/closePosition exempt)
         #       gateway_html (a proxy's 502 HTML page echoing the request line, not executed)
+    {"action": "rest_slow", "path": "/fapi/v2/account", "seconds": 3, "count": 1}  # answered late
     {"action": "rate_limit", "seconds": 10, "ban_after": 3, "ban_seconds": 120}   # 429, then 418
     {"action": "listen_key_expired", "listenKey": "..."}       # listenKey optional: all keys
     {"action": "trigger_play", "order": "fill_first", "engine_client_id": "ours"}
@@ -101,6 +102,10 @@ class FaultInjector:
                 raise FaultError(f"unknown rest_error kind {kind!r}")
             self._rest.queue(cast(RestFaultKind, kind), int(fault.get("count", 1)), fault.get("path"))
             return {"queued": int(fault.get("count", 1))}
+        if action == "rest_slow":
+            self._rest.slow_down(str(fault.get("path", "/fapi/")), float(fault.get("seconds", 1)),
+                                 int(fault.get("count", 1)))
+            return {"slow": float(fault.get("seconds", 1))}
         if action == "rate_limit":
             self._rest.rate_limit(
                 float(fault.get("seconds", 10)),

@@ -42,6 +42,20 @@ class RestFaults:
     ban_seconds: int = 120
     calls_while_limited: int = 0
     banned_until: float = 0.0
+    slow: list[tuple[str, float, int]] = field(default_factory=list)  # (path prefix, seconds, calls left)
+
+    def slow_down(self, path: str, seconds: float, count: int) -> None:
+        """The next `count` calls whose path starts with `path` are answered `seconds` late (a slow endpoint;
+        other calls are not held up)."""
+        self.slow.append((path, seconds, count))
+
+    def delay_for(self, path: str) -> float:
+        for i, (prefix, seconds, left) in enumerate(self.slow):
+            if path.startswith(prefix) and left > 0:
+                self.slow[i] = (prefix, seconds, left - 1)
+                self.slow = [s for s in self.slow if s[2] > 0]
+                return seconds
+        return 0.0
 
     def queue(self, kind: RestFaultKind, count: int, path: str | None) -> None:
         default = "/fapi/v1/order" if kind in ("throttled", "unknown_placed") else "/fapi/"
@@ -55,6 +69,7 @@ class RestFaults:
 
     def clear(self) -> None:
         self.pending.clear()
+        self.slow.clear()
         self.rate_limited_until = 0.0
         self.banned_until = 0.0
         self.calls_while_limited = 0

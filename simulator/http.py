@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -107,6 +108,9 @@ def make_middleware(
             used = weights.add(weight_of(request.method, request.path, params))
             if used > weights.limit:
                 raise errors.too_many_requests(weights.limit, 60 - int(time.time()) % 60)
+            delay = faults.delay_for(request.path)
+            if delay:
+                await asyncio.sleep(delay)
             kind = faults.take(request.method, request.path, params)
             if kind == "gateway_html":
                 return gateway_page(request)

@@ -13,16 +13,8 @@ from simulator.clock import VirtualClock
 from simulator.http import PARAMS_KEY, json_response
 from simulator.listen_keys import ListenKeys
 from simulator.market import MarketState
+from simulator.params import int_param
 from simulator.symbols import SYMBOLS, exchange_info, spec
-
-
-def _int_param(params: dict[str, str], name: str, default: int | None) -> int | None:
-    raw = params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit():
-        raise errors.illegal_chars(name)
-    return int(raw)
 
 
 def _symbol(params: dict[str, str], required: bool = True) -> str | None:
@@ -89,9 +81,9 @@ class MarketEndpoints:
             raise errors.mandatory("interval")
         if interval != "1m":
             raise errors.BinanceError(-1120, "Invalid interval.")
-        limit = _int_param(params, "limit", 500) or 500
-        start = _int_param(params, "startTime", None)
-        end = _int_param(params, "endTime", None)
+        limit = int_param(params, "limit", 500) or 500
+        start = int_param(params, "startTime", None)
+        end = int_param(params, "endTime", None)
         assert sym is not None
         return json_response(self._market.klines(sym, start, end, min(limit, 1500)))
 
@@ -131,7 +123,7 @@ class MarketEndpoints:
         params = request[PARAMS_KEY]
         sym = _symbol(params)
         assert sym is not None
-        limit = _int_param(params, "limit", 500) or 500
+        limit = int_param(params, "limit", 500) or 500
         if limit not in (5, 10, 20, 50, 100, 500, 1000):
             raise errors.BinanceError(
                 -1100,

@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 
 from schemas.config import BotConfig
+from tests.e2e.exchange import ExchangeRecorder
 from tests.e2e.harness import ROOT, Harness
 
 KEPT_LOGS = ROOT / ".run" / "e2e-logs"
 HarnessFactory = Callable[..., Harness]
+LiveFactory = Callable[..., tuple[Harness, ExchangeRecorder]]
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -48,3 +50,24 @@ def harness(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[HarnessF
         print(f"\nlogs kept in {dest}")
         for log in sorted(dest.glob("*/*.log")):
             print(f"--- {log.name} (tail) ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-15:]))
+
+
+@pytest.fixture
+def live(harness: HarnessFactory) -> Iterator[LiveFactory]:
+    """A live session (TRADING_MODE=live against the simulator) and the exchange's own record of it."""
+    recorders: list[ExchangeRecorder] = []
+
+    def make(scenario: str, config: BotConfig | None = None, **kwargs: Any) -> tuple[Harness, ExchangeRecorder]:
+        from tests.e2e.make_scenarios import LIVE_AT
+        from tests.e2e.test_scenarios import CONFIG
+
+        h = harness(scenario, config or CONFIG, LIVE_AT, mode="live", **kwargs)
+        recorder = ExchangeRecorder(h.sim_url)
+        recorder.start()
+        recorders.append(recorder)
+        return h, recorder
+
+    yield make
+    for recorder in recorders:
+        recorder.stop()
+

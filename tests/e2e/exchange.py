@@ -85,9 +85,12 @@ class ExchangeRecorder:
         return Counter(o["c"] for o in self.order_updates() if o["x"] == "NEW")
 
     def fills(self) -> list[dict[str, Any]]:
-        """Every execution (CALCULATED: a liquidation's): client id, trade id, symbol, time, qty, price."""
-        return [{"cid": o["c"], "trade_id": o["t"], "symbol": o["s"], "time": int(o["T"]), "qty": Decimal(o["l"]),
-                 "price": Decimal(o["L"])}
+        """Every execution (CALCULATED: a liquidation's): client id (a triggered algo order's fills under its
+        clientAlgoId, whatever client id its engine order carries), trade id, symbol, time, qty, price."""
+        engine = {str(e["o"]["ai"]): e["o"]["caid"] for e in self.events
+                  if e.get("e") == "ALGO_UPDATE" and e["o"].get("ai")}  # a triggered algo's engine order
+        return [{"cid": engine.get(str(o["i"]), o["c"]), "trade_id": o["t"], "symbol": o["s"], "time": int(o["T"]),
+                 "qty": Decimal(o["l"]), "price": Decimal(o["L"])}
                 for o in self.order_updates() if o["x"] in ("TRADE", "CALCULATED")]
 
     def positions(self) -> dict[str, Decimal]:

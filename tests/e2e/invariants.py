@@ -137,7 +137,9 @@ def risk_limits_held(h: Harness) -> list[str]:
     cfg = h.config
     problems = []
     closes = [e["payload"] for e in h.stream_events("executions", "PositionClosed")]
-    opens = [e["payload"] for e in h.stream_events("executions", "PositionOpened")]
+    # a trade adopted again after a restart (TradeAdopted) announces its position once more: one per setup
+    opens = list({e["payload"]["setup_id"]: e["payload"]
+                  for e in reversed(h.stream_events("executions", "PositionOpened"))}.values())
     if len(opens) > cfg.risk.max_trades_per_day:
         problems.append(f"{len(opens)} positions opened, max_trades_per_day {cfg.risk.max_trades_per_day}")
     equity = cfg.paper.starting_equity_usdt
@@ -272,3 +274,12 @@ def check_all(h: Harness, recorder: ExchangeRecorder | None = None, *, status: s
     else:
         problems += fills_match_trades(h, paper_fills(h))
     return problems
+
+
+def assert_all_hold(h: Harness, recorder: ExchangeRecorder, status: str = "RUNNING") -> None:
+    """check_all for a live session, printed and asserted."""
+    problems = check_all(h, recorder, status=status)
+    print(f"recorder: {len(recorder.events)} account events, gaps {[round(b - a, 3) for a, b in recorder.gaps]}")
+    print("\n".join(["invariants:", *problems]) if problems else "invariants: all hold")
+    assert not problems, "\n".join(problems)
+

@@ -12,42 +12,16 @@ fill exactly once in `trades`, nothing left working at the exchange.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import HarnessFactory
+from tests.e2e.conftest import LiveFactory
 from tests.e2e.exchange import ExchangeRecorder
 from tests.e2e.harness import Harness
-from tests.e2e.invariants import check_all, exchange_flat
-from tests.e2e.make_scenarios import ENTRY_S, LIVE_AT
-from tests.e2e.test_scenarios import CONFIG, one_trade
-
-LiveFactory = Callable[[str], tuple[Harness, ExchangeRecorder]]
-
-
-@pytest.fixture
-def live(harness: HarnessFactory) -> Iterator[LiveFactory]:
-    recorders: list[ExchangeRecorder] = []
-
-    def make(scenario: str) -> tuple[Harness, ExchangeRecorder]:
-        h = harness(scenario, CONFIG, LIVE_AT, mode="live")
-        recorder = ExchangeRecorder(h.sim_url)
-        recorder.start()
-        recorders.append(recorder)
-        return h, recorder
-
-    yield make
-    for recorder in recorders:
-        recorder.stop()
-
-
-def finish(h: Harness, recorder: ExchangeRecorder, status: str = "RUNNING") -> None:
-    problems = check_all(h, recorder, status=status)
-    print(f"recorder: {len(recorder.events)} account events, gaps {[round(b - a, 3) for a, b in recorder.gaps]}")
-    print("\n".join(["invariants:", *problems]) if problems else "invariants: all hold")
-    assert not problems, "\n".join(problems)
+from tests.e2e.invariants import assert_all_hold, exchange_flat
+from tests.e2e.make_scenarios import ENTRY_S
+from tests.e2e.test_scenarios import one_trade
 
 
 def trade_with_fault(live: LiveFactory, scenario: str) -> tuple[Harness, ExchangeRecorder, dict[str, Any]]:
@@ -63,7 +37,7 @@ def trade_with_fault(live: LiveFactory, scenario: str) -> tuple[Harness, Exchang
 def test_fault_when_websockets_drop_on_every_route_the_live_trade_completes(live: LiveFactory) -> None:
     h, recorder, _trade = trade_with_fault(live, "e2e_fault_ws_drop")
     assert recorder.gaps, "the private route drop did not reach the recorder either"
-    finish(h, recorder)
+    assert_all_hold(h, recorder)
 
 
 @pytest.mark.slow
@@ -75,7 +49,7 @@ def test_fault_when_the_live_feed_goes_silent_feed_stale_is_raised_and_nothing_i
     rejected = h.wait_event("signals", "SetupRejected", 60)
     assert rejected["payload"]["reason"] == "feed_stale", rejected
     h.wait_event("feed", "FeedRecovered", 120)
-    finish(h, recorder)
+    assert_all_hold(h, recorder)
     assert not recorder.new_client_ids(), "an order reached the exchange"
 
 
@@ -85,7 +59,7 @@ def test_fault_when_the_live_feed_goes_silent_feed_stale_is_raised_and_nothing_i
 def test_fault_when_the_entry_order_fails_it_is_queried_or_retried_never_duplicated(
         live: LiveFactory, scenario: str) -> None:
     h, recorder, _trade = trade_with_fault(live, scenario)
-    finish(h, recorder)
+    assert_all_hold(h, recorder)
     submitted = [e["payload"]["client_order_id"] for e in h.stream_events("executions", "OrderSubmitted")
                  if e["payload"]["purpose"] == "ENTRY"]
     accepted = recorder.new_client_ids()
@@ -106,7 +80,7 @@ def test_fault_when_rate_limited_then_banned_the_position_stays_protected_and_th
     h.wait_for(lambda: h.bot_state()["status"] == "ERROR", 30, "status ERROR in /api/state")
     # the stop is cancelled once the ban (20 s) is over: nothing is left working at the exchange
     h.wait_for(lambda: not exchange_flat(recorder), 60, "the stop cancelled after the ban")
-    finish(h, recorder, status="ERROR")
+    assert_all_hold(h, recorder, status="ERROR")
 
 
 @pytest.mark.slow
@@ -124,4 +98,4 @@ def test_fault_when_the_listen_key_expires_the_executor_renews_it_and_loses_no_f
     assert len(expired) == 2, f"expected the executor's key twice, expired {expired}"
     one_trade(h, "TP")
     h.wait_for(lambda: not h.bot_state()["open_positions"], 30, "no open position in /api/state")
-    finish(h, recorder)
+    assert_all_hold(h, recorder)

@@ -13,50 +13,24 @@ from __future__ import annotations
 
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import orjson
 import pytest
 
-from schemas.config import BotConfig
 from schemas.streams import STATE_KEY_PREFIX
 from simulator.config import DEFAULT_API_KEY
-from tests.e2e.conftest import HarnessFactory
-from tests.e2e.exchange import ExchangeRecorder
+from tests.e2e.conftest import LiveFactory
 from tests.e2e.harness import WORKERS, Harness
-from tests.e2e.invariants import check_all
-from tests.e2e.make_scenarios import LIVE_AT
-from tests.e2e.test_scenarios import CONFIG, ENTRY_WAIT, EXIT_WAIT
+from tests.e2e.invariants import assert_all_hold
+from tests.e2e.test_scenarios import ENTRY_WAIT, EXIT_WAIT
 from tests.simulator.helpers import HEADERS, signed_query
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_account]
-LiveFactory = Callable[..., tuple[Harness, ExchangeRecorder]]
 TRIGGER_ORDERS = ("triggered_first", "fill_first", "finished_first")
 ENGINE_IDS = ("ours", "own")
-
-
-@pytest.fixture
-def live(harness: HarnessFactory) -> Iterator[LiveFactory]:
-    recorders: list[ExchangeRecorder] = []
-
-    def make(scenario: str, config: BotConfig = CONFIG, **kwargs: Any) -> tuple[Harness, ExchangeRecorder]:
-        h = harness(scenario, config, LIVE_AT, mode="live", **kwargs)
-        recorder = ExchangeRecorder(h.sim_url)
-        recorder.start()
-        recorders.append(recorder)
-        return h, recorder
-
-    yield make
-    for recorder in recorders:
-        recorder.stop()
-
-
-def finish(h: Harness, recorder: ExchangeRecorder, status: str = "RUNNING") -> None:
-    problems = check_all(h, recorder, status=status)
-    print("\n".join(["invariants:", *problems]) if problems else "invariants: all hold")
-    assert not problems, "\n".join(problems)
 
 
 def rest(h: Harness, path: str, params: dict[str, Any] | None = None, method: str = "GET") -> Any:
@@ -94,7 +68,7 @@ def test_exit_when_triggered_in_any_event_order_with_any_engine_id_the_trade_is_
     row = trade(h, reason)
     assert Decimal(str(row["qty"])) == Decimal(opened["qty"])
     assert not [k for k, halts in incidents(h) if halts], incidents(h)
-    finish(h, recorder)
+    assert_all_hold(h, recorder)
 
 
 # --- a stop the exchange ends without closing the position -----------------------------------------------
@@ -107,7 +81,7 @@ def test_stop_when_refused_at_trigger_time_the_position_is_closed_at_market_and_
     naked = [e for e in h.stream_events("executions", "IncidentReported") if e["payload"]["kind"] == "NAKED_POSITION"]
     assert "Reduce Only reject" in naked[0]["payload"]["detail"], naked
     assert float(row["pnl_usdt"]) < 0
-    finish(h, recorder, status="ERROR")
+    assert_all_hold(h, recorder, status="ERROR")
 
 
 @pytest.mark.timeout(300)
@@ -121,7 +95,7 @@ def test_stop_when_cancelled_at_the_exchange_it_is_replaced_and_the_trade_goes_o
                  and e["payload"]["client_order_id"] != placed["client_order_id"])
     trade(h, "TP")
     assert incidents(h) == [("STOP_REPLACED", False)]
-    finish(h, recorder)
+    assert_all_hold(h, recorder)
 
 
 # --- the exchange closes the position ----------------------------------------------------------------------
@@ -133,7 +107,7 @@ def test_liquidation_when_the_exchange_closes_the_long_the_trade_ends_liquidatio
     [liq] = [f for f in recorder.fills() if f["cid"].startswith("autoclose-")]
     assert Decimal(str(row["exit"])) == liq["price"]
     assert ("CLOSED_BY_LIQUIDATION", True) in incidents(h)
-    finish(h, recorder, status="ERROR")
+    assert_all_hold(h, recorder, status="ERROR")
 
 
 # --- restarts ------------------------------------------------------------------------------------------------
@@ -153,31 +127,35 @@ def test_restart_when_the_position_was_closed_by_hand_meanwhile_the_trade_settle
     h, recorder = live("e2e_flat")
 
     def close_by_hand() -> None:
-        rest(h, "/fapi/v1/order", {"symbol": "BTCUSDT", "side": "SELL", "type": "MARKET", "quantity": "0.010",
-                                   "reduceOnly": "true", "newClientOrderId": "web_manual_close"}, "POST")
+        rest(h, "/fapi/v1/order", {"symbol": "BTCUSDT", "side": "SELL", "type": "MARKET",
+                                   "quantity": f"{position(h):f}", "reduceOnly": "true",
+                                   "newClientOrderId": "web_manual_close"}, "POST")
         assert position(h) == 0
 
     restart_executor_after(h, close_by_hand)
     row = trade(h, "EXTERNAL", 60)
     [manual] = [f for f in recorder.fills() if f["cid"] == "web_manual_close"]
     assert Decimal(str(row["exit"])) == manual["price"]
-    finish(h, recorder)
+    assert_all_hold(h, recorder)
 
 
 @pytest.mark.timeout(300)
 def test_restart_when_part_of_the_position_was_closed_the_trade_shrinks_and_ends_normally(
         live: LiveFactory) -> None:
-    h, recorder = live("e2e_flat")
+    h, recorder = live("e2e_tp")
+    held: list[Decimal] = []
 
     def close_part() -> None:
-        rest(h, "/fapi/v1/order", {"symbol": "BTCUSDT", "side": "SELL", "type": "MARKET", "quantity": "0.004",
+        held.append(position(h))
+        part = (held[0] / 3).quantize(Decimal("0.001"))
+        rest(h, "/fapi/v1/order", {"symbol": "BTCUSDT", "side": "SELL", "type": "MARKET", "quantity": f"{part:f}",
                                    "reduceOnly": "true", "newClientOrderId": "web_partial"}, "POST")
 
     restart_executor_after(h, close_part)
-    row = trade(h, "TIME_STOP", 200)
-    assert Decimal(str(row["qty"])) == Decimal("0.010")  # 0.004 by hand, 0.006 by the time stop
+    row = trade(h, "TP")
+    assert Decimal(str(row["qty"])) == held[0]  # a third by hand, the rest by the take profit
     assert ("CLOSED_BY_EXTERNAL", False) in incidents(h)
-    finish(h, recorder)
+    assert_all_hold(h, recorder)
 
 
 @pytest.mark.timeout(300)
@@ -189,7 +167,7 @@ def test_restart_when_the_executor_snapshot_is_gone_the_trade_is_rebuilt_and_end
     row = trade(h, "TP")
     assert row["setup_id"].startswith("BTCUSDT-LONG-")
     assert ("TRADE_ADOPTED", False) in incidents(h)
-    finish(h, recorder)
+    assert_all_hold(h, recorder)
 
 
 # --- boot on an account the bot must not trade ---------------------------------------------------------------
@@ -253,4 +231,4 @@ def test_money_when_fees_are_paid_in_bnb_and_funding_is_charged_the_books_equal_
         account["bnb_fees"]["USDT"])
     equity = Decimal(h.stream_events("executions", "AccountUpdated")[-1]["payload"]["equity"])
     assert abs(equity - exchange) < Decimal("0.01"), (equity, exchange, account)
-    finish(h, recorder)
+    assert_all_hold(h, recorder)

@@ -118,3 +118,22 @@ def test_fill_when_a_settle_read_repeats_a_trade_already_booked_it_counts_once()
     legs = open_long(c)
     assert fill(c, legs["el"], "0.010", "100000.0", trade_id=1) == []
     assert c.trade().entry_qty == D("0.010")
+
+
+def test_exchange_fill_when_reported_again_after_its_trade_ended_is_not_a_foreign_fill() -> None:
+    c = LiveCore()
+    open_long(c)
+    c.venue(external("EXTERNAL", "0.010", "100100.0", "web_abc", 55, rp="1"))
+    assert c.trade().stage == "DONE"
+    assert c.venue(external("EXTERNAL", "0.010", "100100.0", "web_abc", 55, rp="1")) == []  # a second settle read
+
+
+def test_exchange_fill_when_it_closes_only_part_the_trade_keeps_its_exits_and_its_own_reason() -> None:
+    c = LiveCore()
+    legs = open_long(c)
+    c.venue(external("EXTERNAL", "0.004", "100100.0", "web_abc", 56, rp="0.4"))
+    t = c.trade()
+    assert (t.reason, t.stage, t.position) == (None, "OPEN", D("0.006")) and c.cancels() == []
+    out = fill(c, legs["tp"], "0.006", "100350.0", side="SELL", purpose="TAKE_PROFIT", rp="2.1", trade_id=57)
+    [closed] = of(out, PositionClosed)
+    assert (closed.reason, closed.qty) == ("TP", D("0.010"))

@@ -13,6 +13,7 @@ import pytest
 from binance.ws.reconnecting_websocket import ReconnectingWebsocket
 
 from runtime.config_store import store_active
+from schemas.commands import HealthCheckRequested
 from schemas.config import BotConfig
 from schemas.orders import VenueError
 from schemas.positions import IncidentReported, PositionClosed, PositionOpened
@@ -117,3 +118,20 @@ def test_executor_when_killed_after_sending_entry_and_restarted_no_duplicate_and
         finally:
             proc.terminate()
             proc.wait(15)
+
+
+def test_venue_when_an_unrelated_call_is_slow_the_stop_is_still_placed_at_once(redis_url: str) -> None:
+    with live_executor(redis_url) as h:
+        h.wait("BootChecksCompleted")
+        h.approve("LONG", "lanes")
+        h.wait("OrderAccepted", setup_id="lanes")
+        # the operator's health check reads the account, and the exchange takes 3 s to answer that read
+        h.fault({"action": "rest_slow", "path": "/fapi/v1/accountConfig", "seconds": 3, "count": 1})
+        h.fault({"action": "rest_slow", "path": "/fapi/v3/balance", "seconds": 3, "count": 1})
+        h.command(HealthCheckRequested(idempotency_key="slow-hc", actor="test"))
+        time.sleep(0.3)  # the health check is on its way
+        fill_long(h)
+        filled = time.monotonic()
+        h.wait("ProtectionPlaced", count=2, setup_id="lanes", timeout=5)
+        assert time.monotonic() - filled < 0.8  # protection never waits behind another request
+        assert h.payloads("IncidentReported") == []
