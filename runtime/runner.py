@@ -78,6 +78,7 @@ class StreamRunner(Generic[S]):
         self._next_trim = 0
         self._recovering = True
         self._starts = 0
+        self._held: list[tuple[str, str, dict[bytes, bytes]]] = []  # read, not yet in order to process
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -94,7 +95,7 @@ class StreamRunner(Generic[S]):
         for stream in self.core.inputs:
             bus.ensure_group(self.redis, stream, self.group)
             self.redis.xautoclaim(stream, self.group, self.consumer, min_idle_time=30_000, count=1000)
-        self._recovering = True
+        self._recovering, self._held = True, []
         self.announce_restore()
 
     def announce_restore(self) -> None:
@@ -152,6 +153,8 @@ class StreamRunner(Generic[S]):
     def block_ms(self, now: int) -> int:
         """How long XREADGROUP may block, in wall ms: the tick, or less when a core deadline is nearer
         (a deadline is in clock time; a scaled clock reaches it sooner on the wall)."""
+        if self._held:
+            return 1  # the rest of a backlog is waiting: read it at once
         deadline = self.core.next_deadline(self.state)
         if self._ack_due is not None:
             deadline = self._ack_due if deadline is None else min(deadline, self._ack_due)
@@ -176,11 +179,20 @@ class StreamRunner(Generic[S]):
         # Across streams, take entries in the order Redis appended them (ids are append times), so an
         # intent is never decided on a book older than one that had already arrived. Ids are per stream:
         # within one millisecond, market data goes first.
-        merged = sorted(((entry_id, stream, fields) for stream, entries in replies for entry_id, fields in entries),
-                        key=lambda item: arrival_key(item[1], item[0]))
-        for entry_id, stream, fields in merged:
+        merged = sorted(
+            [*self._held, *((entry_id, stream, fields) for stream, entries in replies for entry_id, fields in entries)],
+            key=lambda item: arrival_key(item[1], item[0]))
+        # A stream that filled its batch may hold older entries than another stream's latest: what came after
+        # its last one waits for the next read (a backlog of books must not be passed by an intent).
+        cut = min((arrival_key(stream, entries[-1][0]) for stream, entries in replies if len(entries) >= self.batch),
+                  default=None)
+        ready = merged if cut is None else [m for m in merged if arrival_key(m[1], m[0]) <= cut]
+        # pending entries are read again from the start while recovering: nothing is held then
+        self._held = [] if self._recovering else merged[len(ready):]
+        for entry_id, stream, fields in ready:
             if not self.process_entry(stream, entry_id, fields):
                 self._recovering = True  # retry the failed entry before anything newer
+                self._held = []  # still pending: read again with it
                 return
 
     def process_entry(self, stream: str, entry_id: str, fields: dict[bytes, bytes]) -> bool:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from binance.ws.reconnecting_websocket import ReconnectingWebsocket
@@ -90,7 +91,7 @@ def test_venue_when_banned_reports_418_and_stops_sending(redis_url: str) -> None
 
 
 def test_executor_when_killed_after_sending_entry_and_restarted_no_duplicate_and_stops_placed(
-        redis_url: str) -> None:
+        redis_url: str, tmp_path: Path) -> None:
     with simulator() as sim:
         h = Harness(sim, redis_url)
         h.set_book("100000.0", "100000.1")
@@ -99,15 +100,21 @@ def test_executor_when_killed_after_sending_entry_and_restarted_no_duplicate_and
                                 if isinstance(v, str) or hasattr(v, "get_secret_value")}}
         store_active(h.redis, BotConfig(mode="live"))  # what POST /api/config/publish stores; read at start
         cmd = [sys.executable, "-m", "cli.main", "run", "executor"]
-        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        log = tmp_path / "executor.log"
+        proc = subprocess.Popen(cmd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
         try:
             h.wait("BootChecksCompleted", timeout=30)
             h.wait("UserStreamChanged", connected=True, timeout=30)  # no entry is sent before: fills unseen
             h.approve("LONG", "crash", entry_fill_timeout_ms=30_000)
-            wait_for(lambda: h.sim_orders("lf-"), timeout=10)
+            try:
+                wait_for(lambda: h.sim_orders("lf-"), timeout=10)
+            except AssertionError as exc:
+                refused = [h.payloads(t) for t in ("EntryNotPlaced", "OrderRejected", "VenueError")]
+                detail = f"no entry at the venue; refusals {refused}; executor:\n{log.read_text()}"
+                raise AssertionError(detail) from exc
             proc.send_signal(signal.SIGKILL)  # right after the entry reached the venue
             proc.wait(10)
-            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc = subprocess.Popen(cmd, env=env, stdout=log.open("a"), stderr=subprocess.STDOUT)
             h.wait("BootChecksCompleted", count=2, timeout=30)
             h.wait("OrderAccepted", setup_id="crash")
             fill_long(h)

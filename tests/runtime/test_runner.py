@@ -15,7 +15,7 @@ from runtime.clock import VirtualClock
 from runtime.core import Decision, Emit, envelopes
 from runtime.runner import StreamRunner
 from schemas.envelope import Envelope
-from schemas.registry import FIELD, decode
+from schemas.registry import FIELD, decode, encode
 from schemas.streams import GROUP_PROJECTOR, HEARTBEATS, dlq
 from schemas.system import CoreRestored, ProcessHeartbeat
 from tests.runtime.counting_core import IN, OUT, CountingCore, CountState, CountTick, CountTimerFired
@@ -76,6 +76,23 @@ def test_runner_when_core_keeps_failing_moves_entry_to_dead_letter_stream(redis_
     assert decode(dead[0][1][FIELD]).payload == CountTick(n=13)
     assert b"unlucky" in dead[0][1][b"error"]
     assert [e.payload.n for e in outputs(redis_client)] == [12, 14]  # type: ignore[attr-defined]
+
+
+class TwoInputs(CountingCore):
+    inputs = (IN, IN + ".other")
+
+
+def test_runner_when_one_stream_has_a_backlog_bigger_than_a_batch_takes_every_entry_in_arrival_order(
+        redis_client: redis.Redis) -> None:
+    # 250 entries on one stream, one on another stream appended in the middle of them: a batch of 100 from
+    # each stream must not let the late one pass the 150 older entries still unread behind the first batch
+    for n in range(1, 251):
+        redis_client.xadd(IN, {FIELD: encode(ticks([n], ts=n)[0])}, id=f"{n}-0")
+    redis_client.xadd(IN + ".other", {FIELD: encode(ticks([150_500], ts=150)[0])}, id="150-1")
+    with running(StreamRunner(TwoInputs(), redis_client, batch=100)):
+        wait_until(lambda: redis_client.xlen(OUT) == 251)
+    seen = [e.payload.n for e in outputs(redis_client)]  # type: ignore[attr-defined]
+    assert seen == [*range(1, 151), 150_500, *range(151, 251)]
 
 
 def test_runner_when_restarted_restores_snapshot_and_continues(redis_client: redis.Redis) -> None:
