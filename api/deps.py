@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 import redis.asyncio as aioredis
@@ -13,7 +13,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from api.security import Admin, LoginLimiter, admin_from_token
+from api.liveness import LivenessCache
+from api.login_limit import LoginLimiter
+from api.security import ACCESS_TTL_S, Admin, admin_from_token
+from api.sessions import is_revoked
 from runtime.settings import Settings
 
 
@@ -23,9 +26,11 @@ class Services:
     pool: AsyncConnectionPool[Any]
     redis: aioredis.Redis
     limiter: LoginLimiter
-    token_ttl_s: int = 12 * 3600
+    token_ttl_s: int = ACCESS_TTL_S
     control_wait_s: float = 2.0  # how long a control POST waits for the governor's answer
     health_wait_s: float = 5.0  # how long the health check waits for the executor
+    # the public /api/health: one PostgreSQL and one Redis call per 2 s however many ask
+    liveness: LivenessCache = field(default_factory=LivenessCache)
 
 
 def get_services(request: Request) -> Services:
@@ -57,14 +62,21 @@ TradingModeDep = Annotated[TradingMode, Depends(trading_mode)]
 bearer = HTTPBearer(auto_error=False, description="JWT from POST /api/auth/login")
 
 
-def current_admin(
+async def current_admin(
     services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Admin:
+    """The admin of a valid access token whose session was not ended. Redis unreachable: 503 (the token
+    cannot be checked), never a pass."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "not authenticated", headers={"WWW-Authenticate": "Bearer"}
         )
-    return admin_from_token(services.settings.jwt_secret.get_secret_value(), credentials.credentials)
+    admin = admin_from_token(services.settings.jwt_secret.get_secret_value(), credentials.credentials)
+    if await is_revoked(services.redis, admin):
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "session ended (signed out)", headers={"WWW-Authenticate": "Bearer"}
+        )
+    return admin
 
 
 AdminUser = Annotated[Admin, Depends(current_admin)]

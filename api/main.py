@@ -21,11 +21,15 @@ from redis.backoff import ExponentialBackoff
 
 from api import heartbeat
 from api.config_checks import ConfigInvalid, config_invalid_response
+from api.config_sync import keep_in_sync
 from api.deps import Services
+from api.docs import add_docs
+from api.login_limit import LoginLimiter
 from api.routes import auth, checklist, config, control, events, health, logs, state, stream, trades
-from api.security import LoginLimiter
+from api.security import ACCESS_TTL_S
 from projector.migrate import migrate
 from runtime import logs as runtime_logs
+from runtime.secret_checks import refuse_to_start_without_secrets
 from runtime.settings import Settings, get_settings
 from runtime.worker import yield_cpu_to_trading
 
@@ -59,8 +63,9 @@ def create_app(
     *,
     control_wait_s: float = 2.0,
     health_wait_s: float = 5.0,
-    token_ttl_s: int = 12 * 3600,
+    token_ttl_s: int = ACCESS_TTL_S,
     migrate_on_start: bool = True,
+    config_sync_s: float = 5.0,
 ) -> FastAPI:
     settings = settings or get_settings()
     counter = heartbeat.RequestCounter()
@@ -89,19 +94,21 @@ def create_app(
             settings=settings,
             pool=pool,
             redis=client,
-            limiter=LoginLimiter(),
+            limiter=LoginLimiter(client),
             token_ttl_s=token_ttl_s,
             control_wait_s=control_wait_s,
             health_wait_s=health_wait_s,
         )
         stopping = asyncio.Event()
         beating = asyncio.create_task(heartbeat.beat(client, counter, stopping))
+        syncing = asyncio.create_task(keep_in_sync(pool, client, stopping, config_sync_s))
         try:
             yield
         finally:
             stopping.set()
             beating.cancel()
-            await asyncio.wait({beating}, timeout=2.0)
+            await asyncio.wait({beating, syncing}, timeout=2.0)
+            syncing.cancel()
             await client.aclose()
             await pool.close()
 
@@ -110,9 +117,13 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
         description="Operations API of the liqfade bot. Reads PostgreSQL; writes only commands.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     for router in ROUTERS:
         app.include_router(router)
+    add_docs(app, settings)
     app.add_middleware(heartbeat.CountRequests, counter=counter)
 
     _errors(app)
@@ -154,10 +165,9 @@ def _errors(app: FastAPI) -> None:
 
 
 def serve() -> int:
-    settings = get_settings()  # refuses live mode with a default or missing JWT secret
+    settings = get_settings()
+    refuse_to_start_without_secrets(["api"], settings, "run api")  # `liqfade run api` checked already
     runtime_logs.configure("api", settings.log_level, settings.redis_url)
-    if settings.trading_mode != "paper" and not settings.admin_password.get_secret_value():
-        raise SystemExit("ADMIN_PASSWORD must be set when TRADING_MODE is not paper")
     logger.info("starting api with settings {}", settings.masked())
     yield_cpu_to_trading(settings)
     uvicorn.run(

@@ -30,6 +30,17 @@ class Token(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    refresh_token: str = Field(max_length=4096)
+
+
+class Liveness(BaseModel):
+    status: Literal["ok", "down"]
 
 
 class Trade(BaseModel):

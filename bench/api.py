@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -117,6 +118,8 @@ def _start_api(database_url: str, redis_url: str, port: int) -> subprocess.Popen
         "REDIS_URL": redis_url,
         "API_PORT": str(port),
         "JWT_SECRET": SECRET,
+        "DASHBOARD_SECRET": SECRET[::-1],
+        "ADMIN_PASSWORD": secrets.token_urlsafe(16),
         "LOG_LEVEL": "WARNING",
         "TRADING_MODE": "paper",
         "PYTHONPATH": str(ROOT),

@@ -10,7 +10,9 @@ from typing import Any
 import orjson
 from loguru import logger
 
-from cli import config_cmd, plugins, replay_cmd, up
+from cli import admin_cmd, config_cmd, plugins, replay_cmd, up
+from runtime.secret_checks import refuse_to_start_without_secrets
+from runtime.settings import SettingsInvalid, get_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("name", choices=sorted(plugins.BENCHES))
     bench.add_argument("args", nargs=argparse.REMAINDER)
 
+    admin = commands.add_parser("admin", help="operator account tools")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    admin_commands.add_parser("hash-password",
+                              help="print an argon2id hash of the admin password for ADMIN_PASSWORD_HASH")
+
     up_parser = commands.add_parser("up", help="start every process (make demo uses --demo)")
     up.add_arguments(up_parser)
 
@@ -56,6 +63,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         logger.remove()  # tools print their own results; only warnings go to stderr
         logger.add(sys.stderr, level="WARNING", format="{level}: {message}")
     if args.command == "run":
+        try:
+            refuse_to_start_without_secrets([args.worker], get_settings(), f"run {args.worker}")
+        except SettingsInvalid as exc:
+            print(f"liqfade run {args.worker}: {exc}", file=sys.stderr)
+            return 2
         if args.record:
             if args.worker != "ingest":
                 print("--record only applies to `run ingest`", file=sys.stderr)
@@ -73,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return replay_cmd.run(args)
     if args.command == "bench":
         return int(_load_or_exit(plugins.BENCHES[args.name])(list(args.args)))
+    if args.command == "admin":
+        return admin_cmd.hash_password_command()
     if args.command == "up":
         return up.run(args)
     return 2

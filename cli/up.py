@@ -11,14 +11,18 @@ import os
 import secrets
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
 from honcho.manager import Manager
 from honcho.printer import Printer
+from pydantic import ValidationError
 
 from runtime.bus import connect
 from runtime.config_store import store_active
+from runtime.secret_checks import problems_for
 from runtime.services import ServiceUnavailable, resolve
+from runtime.settings import Settings
 from schemas.config import BotConfig
 from schemas.streams import ACTIVE_CONFIG_KEY
 from simulator.demo_scenario import LIVE_AT as DEMO_LIVE_AT
@@ -56,7 +60,8 @@ def read_procfile(path: Path) -> dict[str, str]:
 
 
 def demo_secrets(run_dir: Path) -> dict[str, str]:
-    """Login and JWT secret for the demo: from the environment, else generated once and kept in .run/."""
+    """Login and secrets for the demo: from the environment, else generated once and kept in .run/ (so a
+    restart keeps the sessions open). Values from the environment still pass the start checks."""
     file = run_dir / "demo-secrets.json"
     stored: dict[str, str] = orjson.loads(file.read_bytes()) if file.exists() else {}
     values = {
@@ -64,6 +69,8 @@ def demo_secrets(run_dir: Path) -> dict[str, str]:
         "ADMIN_PASSWORD": os.environ.get("ADMIN_PASSWORD") or stored.get("ADMIN_PASSWORD")
         or secrets.token_urlsafe(12),
         "JWT_SECRET": os.environ.get("JWT_SECRET") or stored.get("JWT_SECRET") or secrets.token_urlsafe(32),
+        "DASHBOARD_SECRET": os.environ.get("DASHBOARD_SECRET") or stored.get("DASHBOARD_SECRET")
+        or secrets.token_urlsafe(32),
     }
     if values != stored:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -83,6 +90,18 @@ def activate_demo_config(redis_url: str) -> str:
         return f"demo: active config is {DEMO_CONFIG.relative_to(ROOT)} (exhaustion_candles=1)"
     finally:
         client.close()
+
+
+def startup_problems(processes: dict[str, str], env: dict[str, str]) -> list[str]:
+    """What the processes about to start would refuse to start without, checked once for all of them."""
+    fields = {name.upper(): name for name in Settings.model_fields}
+    try:
+        given: dict[str, Any] = {fields[key]: value for key, value in env.items() if key in fields}
+        settings = Settings(**given)  # and .env, as the processes will read it
+    except ValidationError as exc:
+        return [f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+                for e in exc.errors(include_input=False, include_url=False)]
+    return problems_for(processes, settings)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -115,6 +134,12 @@ def run(args: argparse.Namespace) -> int:
     if args.only:
         wanted = set(args.only.split(","))
         processes = {name: cmd for name, cmd in processes.items() if name in wanted}
+    problems = startup_problems(processes, env)
+    if problems:
+        services.stop()
+        print("liqfade up: refusing to start:\n" + "\n".join(f"  - {p}" for p in problems)
+              + "\nSee README.md, 'Secrets' (`make demo` generates its own).", file=sys.stderr)
+        return 2
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
     manager = Manager(Printer(sys.stdout))

@@ -1,46 +1,73 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { safeNext } from "@/lib/redirect";
+import { SESSION_COOKIE, needsRefresh } from "@/lib/token";
 
-const SESSION_COOKIE = "liqfade_session";
+/**
+ * The Content-Security-Policy of every page. Scripts run only with this request's nonce (Next puts it on
+ * its own scripts when the request carries this header); 'strict-dynamic' lets them load Next's chunks.
+ */
+function contentSecurityPolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
-/** Seconds since the epoch at which the JWT expires, read without verifying (the API verifies). */
-function expiry(token: string): number | null {
-  const part = token.split(".")[1];
-  if (!part) return null;
-  try {
-    const claims = JSON.parse(atob(part.replace(/-/g, "+").replace(/_/g, "/"))) as { exp?: unknown };
-    return typeof claims.exp === "number" ? claims.exp : null;
-  } catch {
-    return null;
-  }
+function nonce(): string {
+  return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+}
+
+/** https as the browser saw it (Next sets x-forwarded-proto from the socket or from the proxy we trust). */
+function overHttps(request: NextRequest): boolean {
+  return request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
 }
 
 /**
- * An absolute URL on the host the browser used. Middleware redirects must be absolute, and the request's
- * own URL names the server's bind address ("localhost" in standalone mode, an internal name behind a
- * proxy), where the session cookie does not exist.
+ * An absolute URL on the host the browser addressed: Next 15 refuses a relative Location from middleware.
+ * The Host header names it (X-Forwarded-Host only when TRUST_FORWARDED_HOST=1, see server.mjs).
  */
-function publicUrl(request: NextRequest, path: string): URL {
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? request.nextUrl.host;
-  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? request.nextUrl.protocol.replace(":", "");
-  return new URL(path, `${proto}://${host}`);
+function publicUrl(request: NextRequest, pathAndQuery: string): URL {
+  const forwarded = process.env.TRUST_FORWARDED_HOST === "1" ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  const host = forwarded || request.headers.get("host") || request.nextUrl.host;
+  return new URL(pathAndQuery, `${overHttps(request) ? "https" : "http"}://${host}`);
 }
 
-/** Every page but the login needs a session; an expired one goes back to login with a message. */
+function page(request: NextRequest): NextResponse {
+  const policy = contentSecurityPolicy(nonce());
+  const headers = new Headers(request.headers);
+  headers.set("Content-Security-Policy", policy);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("Content-Security-Policy", policy);
+  if (overHttps(request)) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  return response;
+}
+
+/**
+ * Every page but the login needs a session. An access token that has expired (or is about to) is renewed
+ * by /bff/auth/refresh, which alone sees the refresh cookie; it sends the browser back here or to login.
+ */
 export function middleware(request: NextRequest): NextResponse {
+  if (request.nextUrl.pathname === "/login") return page(request);
   const token = request.cookies.get(SESSION_COOKIE)?.value;
-  const exp = token ? expiry(token) : null;
-  const expired = token !== undefined && (exp === null || exp * 1000 <= Date.now());
-  if (token && !expired) return NextResponse.next();
-  if (request.nextUrl.pathname.startsWith("/bff/")) {
-    return NextResponse.json({ detail: expired ? "session expired" : "not signed in" }, { status: 401 });
+  const next = safeNext(request.nextUrl.pathname + request.nextUrl.search);
+  if (!token) {
+    const query = next === "/" ? "" : `?${new URLSearchParams({ next })}`;
+    return NextResponse.redirect(publicUrl(request, `/login${query}`));
   }
-  const query = new URLSearchParams();
-  if (expired) query.set("reason", "expired");
-  else if (request.nextUrl.pathname !== "/") query.set("next", request.nextUrl.pathname);
-  return NextResponse.redirect(publicUrl(request, `${expired ? "/bff/auth/logout" : "/login"}${query.size ? `?${query}` : ""}`));
+  if (needsRefresh(token)) return NextResponse.redirect(publicUrl(request, `/bff/auth/refresh?${new URLSearchParams({ next })}`));
+  return page(request);
 }
 
 export const config = {
-  // Everything except the login page, the auth routes, Next's assets and the favicon.
-  matcher: ["/((?!login|bff/auth/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
+  // Every page, the login included (for its headers). Not the BFF (its routes check the session
+  // themselves and answer JSON), Next's assets or the icons.
+  matcher: ["/((?!bff/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };

@@ -6,6 +6,9 @@ const config: NextConfig = {
   reactStrictMode: true,
   // Server-sent events must reach the browser unbuffered; gzip would hold them back.
   compress: false,
+  // Middleware redirects must be absolute (a relative Location fails there). Next would rewrite their
+  // 127.0.0.1 to "localhost", another host as far as cookies go: keep the URL middleware.ts builds.
+  skipMiddlewareUrlNormalize: true,
   async headers() {
     return [
       {

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, status
 from psycopg.types.json import Jsonb
 
-from api.commands import command_envelope, send
 from api.config_checks import parse_config, refuse_venue_change_while_open
+from api.config_sync import tell_workers
 from api.deps import AdminUser, DbDep, IdemKey, ServicesDep, TradingModeDep
 from api.filters import Limit, Offset
 from api.idempotency import run_once
@@ -16,7 +16,6 @@ from api.models import ConfigBody, ConfigCheck, ConfigErrors, ConfigVersion, Mes
 from api.queries import Conn, active_config, bot_config, fetch_all, fetch_one
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig, active_symbols, effective_risk_pct, margin_needed_pct
-from schemas.streams import ACTIVE_CONFIG_KEY
 
 router = APIRouter(prefix="/api/config", tags=["config"])
 
@@ -70,14 +69,16 @@ async def publish(
 ) -> ConfigVersion:
     async def act(conn: Conn) -> tuple[dict[str, Any], str]:
         config = parse_config(body.config, mode)
-        version = await _store(conn, services, config, admin.email, body.note, key, "publish again")
+        version = await _store(conn, services, config, admin.email, body.note, "publish again")
         return version.model_dump(mode="json"), f"published v{version.version}"
 
-    return ConfigVersion(
+    stored = ConfigVersion(
         **await run_once(
             db, key=key, endpoint="config.publish", request=body.model_dump(), admin=admin, action=act
         )
     )
+    await tell_workers(services.redis, _published(stored, key))
+    return stored
 
 
 @router.post(
@@ -103,24 +104,30 @@ async def rollback(
             parse_config(old["config"], mode),
             admin.email,
             f"rollback to v{version}",
-            key,
             "roll back again",
         )
         return new.model_dump(mode="json"), f"rolled back to v{version} as v{new.version}"
 
-    return ConfigVersion(
+    stored = ConfigVersion(
         **await run_once(
             db, key=key, endpoint="config.rollback", request={"version": version}, admin=admin, action=act
         )
     )
+    await tell_workers(services.redis, _published(stored, key))
+    return stored
+
+
+def _published(stored: ConfigVersion, key: str) -> ConfigPublished:
+    return ConfigPublished(idempotency_key=key, actor=stored.author, version=stored.version,
+                           config=BotConfig.model_validate(stored.config), note=stored.note)
 
 
 async def _store(
-    conn: Conn, services: ServicesDep, config: BotConfig, author: str, note: str, key: str, retry: str
+    conn: Conn, services: ServicesDep, config: BotConfig, author: str, note: str, retry: str
 ) -> ConfigVersion:
-    """A new version (max + 1), active at once: in bot_config, in Redis for starting workers, and on
-    `commands` for running ones. Runs inside the idempotent transaction, so a failure stores nothing.
-    Refused (409) when it changes leverage or margin type while a position is open."""
+    """A new version (max + 1), active in bot_config. Runs inside the idempotent transaction, so a failure
+    stores nothing; the workers are told only after the commit (api/config_sync.py). Refused (409) when it
+    changes leverage or margin type while a position is open."""
     await conn.execute("SELECT pg_advisory_xact_lock(%s)", (PUBLISH_LOCK,))
     active = bot_config(await active_config(conn, services.redis))
     await refuse_venue_change_while_open(conn, active, config, retry)
@@ -135,13 +142,6 @@ async def _store(
     )
     await conn.execute("UPDATE bot_config SET active = false WHERE active")
     await conn.execute("UPDATE bot_config SET active = true WHERE version = %s", (number,))
-    await services.redis.set(ACTIVE_CONFIG_KEY, config.model_dump_json())
-    await send(
-        services.redis,
-        command_envelope(
-            ConfigPublished(idempotency_key=key, actor=author, version=number, config=config, note=note), key
-        ),
-    )
     return ConfigVersion(
         version=number,
         config=body,

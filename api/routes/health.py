@@ -1,22 +1,33 @@
-"""Liveness and readiness: open to everyone, and they reveal nothing secret."""
+"""Liveness and readiness, open to everyone and bare (Railway's health check reads them); the details, with
+process ids, memory and stream lags, only for the admin."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Response, status
 
-from api.deps import ServicesDep
-from api.models import Health, HealthComponent, Message, ProcessStatus
+from api.deps import AdminUser, ServicesDep
+from api.models import Health, HealthComponent, Liveness, Message, ProcessStatus
 from api.queries import processes, utc_now
 from schemas.streams import ALL_STREAMS
 
 router = APIRouter(prefix="/api", tags=["health"])
 
 
-@router.get("/health", response_model=Health)
-async def health(services: ServicesDep) -> Health:
+@router.get("/health", response_model=Liveness, responses={503: {"model": Liveness}})
+async def health(services: ServicesDep, response: Response) -> Liveness:
+    """`ok` when PostgreSQL and Redis answer, else `down` with 503."""
+    up = await services.liveness.up(lambda: _backing_services_up(services))
+    if not up:
+        response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    return Liveness(status="ok" if up else "down")
+
+
+@router.get("/health/details", response_model=Health)
+async def health_details(services: ServicesDep, _admin: AdminUser) -> Health:
     postgres, procs = await _postgres(services)
     redis_ok, lags = await _redis(services)
     healthy = postgres.ok and redis_ok.ok and bool(procs) and all(p.online for p in procs)
@@ -34,11 +45,21 @@ async def ready(services: ServicesDep) -> Message:
     postgres, _ = await _postgres(services)
     redis_ok, _ = await _redis(services)
     if not (postgres.ok and redis_ok.ok):
-        raise HTTPException(
-            status.HTTP_503_SERVICE_UNAVAILABLE,
-            f"not ready: postgres {postgres.detail or 'ok'}, redis {redis_ok.detail or 'ok'}",
-        )
+        down = " and ".join(name for name, part in (("postgres", postgres), ("redis", redis_ok)) if not part.ok)
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"not ready: {down} unreachable")
     return Message(detail="ready")
+
+
+async def _backing_services_up(services: ServicesDep) -> bool:
+    try:
+        async with services.pool.connection(timeout=2.0) as conn:
+            await conn.execute("SELECT 1")
+        await asyncio.wait_for(services.redis.ping(), timeout=2.0)
+    except Exception:  # any failure is the answer
+        return False
+    return True
+
+
 
 
 async def _postgres(services: ServicesDep) -> tuple[HealthComponent, list[ProcessStatus]]:
@@ -58,10 +79,15 @@ async def _redis(services: ServicesDep) -> tuple[HealthComponent, dict[str, int]
     try:
         await services.redis.ping()
         latency = round((time.perf_counter() - started) * 1000, 2)
-        for stream in ALL_STREAMS:
-            groups: Any = (
-                await services.redis.xinfo_groups(stream) if await services.redis.exists(stream) else []
-            )
+        async with services.redis.pipeline(transaction=False) as pipe:
+            for stream in ALL_STREAMS:
+                pipe.exists(stream)
+            present = [s for s, there in zip(ALL_STREAMS, await pipe.execute(), strict=True) if there]
+        async with services.redis.pipeline(transaction=False) as pipe:
+            for stream in present:
+                pipe.xinfo_groups(stream)
+            answers: list[Any] = await pipe.execute()
+        for groups in answers:
             for group in groups:
                 name = group["name"].decode() if isinstance(group["name"], bytes) else str(group["name"])
                 lags[name] = lags.get(name, 0) + int(group.get("lag") or 0) + int(group["pending"])

@@ -2,6 +2,8 @@
 
 Polls PostgreSQL (the projector's output) once a second, taking a pooled connection per poll, so an
 idle dashboard holds no connection. Market data and heartbeats are left out: they are noise here.
+A stream lives no longer than its token: it ends with an `end` event when the token expires or its session
+is signed out (checked each poll), and the dashboard reconnects with a fresh token.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import AdminUser, ServicesDep
 from api.queries import fetch_all, fetch_one
+from api.security import Admin
+from api.sessions import is_revoked
 
 router = APIRouter(prefix="/api/stream", tags=["stream"])
 
@@ -31,25 +35,29 @@ QUIET_TYPES = ("ProcessHeartbeat", "Heartbeat")
 async def stream(
     request: Request,
     services: ServicesDep,
-    _admin: AdminUser,
+    admin: AdminUser,
     interval_s: Annotated[float, Query(ge=0.2, le=30)] = 1.0,
     max_seconds: Annotated[float | None, Query(gt=0, le=86_400, description="close after this long")] = None,
 ) -> StreamingResponse:
     return StreamingResponse(
-        _events(request, services, interval_s, max_seconds),
+        _events(request, services, admin, interval_s, max_seconds),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
 async def _events(
-    request: Request, services: ServicesDep, interval_s: float, max_seconds: float | None
+    request: Request, services: ServicesDep, admin: Admin, interval_s: float, max_seconds: float | None
 ) -> AsyncIterator[bytes]:
     deadline = time.monotonic() + max_seconds if max_seconds else None
     last_seq: int | None = None
     last_state: Any = None
     while deadline is None or time.monotonic() < deadline:
         if await request.is_disconnected():
+            return
+        ended = await _session_over(services, admin)
+        if ended:
+            yield _frame("end", {"reason": ended})
             return
         async with services.pool.connection() as db:
             if last_seq is None:
@@ -76,6 +84,14 @@ async def _events(
         if not rows:
             yield b": keep-alive\n\n"
         await asyncio.sleep(interval_s)
+
+
+async def _session_over(services: ServicesDep, admin: Admin) -> str | None:
+    if time.time() >= admin.expires_at:
+        return "expired"
+    if await is_revoked(services.redis, admin):
+        return "revoked"
+    return None
 
 
 def _frame(kind: str, data: Any, seq: int | None = None) -> bytes:

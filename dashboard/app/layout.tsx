@@ -7,6 +7,9 @@ export const metadata: Metadata = {
   robots: { index: false, follow: false },
 };
 
+// Every page renders per request: its scripts carry that request's CSP nonce (middleware.ts).
+export const dynamic = "force-dynamic";
+
 export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#1b1f24" };
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {

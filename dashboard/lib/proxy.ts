@@ -1,11 +1,10 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { apiUrl } from "@/lib/env";
-import { SESSION_COOKIE, isHttps, sessionCookieOptions } from "@/lib/session";
 
-/** API paths the browser may reach through the BFF, with the methods allowed on each. Login is not here. */
+/** API paths the browser may reach through the BFF, with the methods allowed on each. Auth is not here. */
 const ALLOWED: ReadonlyArray<[RegExp, ReadonlyArray<string>]> = [
-  [/^(health|ready|state|metrics\/today|trades|events|logs|checklist|stream)$/, ["GET"]],
+  [/^(health|health\/details|ready|state|metrics\/today|trades|events|logs|checklist|stream)$/, ["GET"]],
   [/^config\/(current|versions)$/, ["GET"]],
   [/^config\/(validate|publish)$/, ["POST"]],
   [/^config\/rollback\/\d{1,10}$/, ["POST"]],
@@ -19,13 +18,21 @@ export function allowed(path: string, method: string): boolean {
   return ALLOWED.some(([pattern, methods]) => pattern.test(path) && methods.includes(method));
 }
 
+/**
+ * The host the browser addressed. X-Forwarded-Host only when TRUST_FORWARDED_HOST=1 (a proxy we run sets
+ * it); otherwise a client could name any host it likes there.
+ */
+export function requestHost(headers: Headers): string | null {
+  const forwarded = process.env.TRUST_FORWARDED_HOST === "1" ? headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  return forwarded || headers.get("host");
+}
+
 /** A POST must come from our own pages: same-site cookies plus an Origin check close the CSRF door. */
 export function sameOrigin(request: NextRequest): boolean {
   const origin = request.headers.get("origin");
   if (origin === null) return true; // same-origin fetches from old browsers; the cookie is SameSite=Strict anyway
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
   try {
-    return new URL(origin).host === host;
+    return new URL(origin).host === requestHost(request.headers);
   } catch {
     return false;
   }
@@ -35,15 +42,8 @@ export function jsonError(status: number, detail: string): NextResponse {
   return NextResponse.json({ detail }, { status, headers: { "Cache-Control": "no-store" } });
 }
 
-/** Ends the session cookie on a response (an expired or revoked token, or logout). */
-export function clearSession(response: NextResponse, request: NextRequest): NextResponse {
-  const secure = isHttps(request.url, request.headers.get("x-forwarded-proto"));
-  response.cookies.set(SESSION_COOKIE, "", { ...sessionCookieOptions(secure), expires: new Date(0) });
-  return response;
-}
-
 /** Forwards one request to the API with the session's bearer token; streams the answer back (SSE too). */
-export async function forward(request: NextRequest, path: string, token: string): Promise<Response> {
+export async function forward(request: NextRequest, path: string, token: string): Promise<NextResponse> {
   const headers = new Headers({ Authorization: `Bearer ${token}` });
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = request.headers.get(name);
@@ -72,6 +72,5 @@ export async function forward(request: NextRequest, path: string, token: string)
     out.set("Cache-Control", "no-cache, no-transform");
     out.set("X-Accel-Buffering", "no");
   }
-  const response = new NextResponse(upstream.body, { status: upstream.status, headers: out });
-  return upstream.status === 401 ? clearSession(response, request) : response;
+  return new NextResponse(upstream.body, { status: upstream.status, headers: out });
 }

@@ -81,10 +81,12 @@ def test_checklist_when_notifier_disabled_says_so(client: TestClient, auth: dict
     assert items(client, auth)["notifications_ok"] == ("warn", "disabled: no ALERT_WEBHOOK_URL configured")
 
 
-def test_health_when_services_up_reports_components_and_lag(
-        client: TestClient, settings: Settings) -> None:
+def test_health_when_services_up_is_bare_in_public_and_detailed_for_the_admin(
+        client: TestClient, auth: dict[str, str], settings: Settings) -> None:
     project(settings, beats(now_ms(), ALL))
-    body = client.get("/api/health").json()
+    assert client.get("/api/health").json() == {"status": "ok"}
+    assert client.get("/api/health/details").status_code == 401
+    body = client.get("/api/health/details", headers=auth).json()
     assert body["postgres"]["ok"] and body["redis"]["ok"] and body["status"] == "ok"
     assert body["stream_lag"]["projector"] >= 0
     assert sorted(p["process"] for p in body["processes"]) == sorted([*ALL, "api"])  # the API's own heartbeat

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import redis
 
 from cli.up import DEMO_CONFIG, ROOT, activate_demo_config, read_procfile
@@ -35,3 +39,15 @@ def test_procfile_when_read_lists_every_worker_and_the_dashboard() -> None:
     assert list(processes) == ["ingest", "strategy", "governor", "executor", "projector", "notifier", "api",
                                "dashboard"]
     assert processes["strategy"] == "liqfade run strategy"
+
+
+def test_up_when_the_api_would_lack_its_secrets_refuses_before_starting_anything(
+        redis_url: str, database_url: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JWT_", "ADMIN_", "DASHBOARD_"))}
+    env.update(REDIS_URL=redis_url, DATABASE_URL=database_url, PYTHONPATH=str(ROOT), JWT_SECRET="short")
+    refused = subprocess.run([sys.executable, "-m", "cli.main", "up", "--only", "api,strategy"], cwd=ROOT,
+                             env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2
+    for named in ("JWT_SECRET must be at least 32", "DASHBOARD_SECRET is not set", "ADMIN_PASSWORD"):
+        assert named in refused.stderr
+    assert "short" not in refused.stderr.replace("JWT_SECRET", "")

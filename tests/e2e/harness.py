@@ -157,6 +157,7 @@ class Harness:
         env.update(
             REDIS_URL=self.redis_server.url, DATABASE_URL=self.database_url, TRADING_MODE=self.mode,
             BINANCE_FUTURES_BASE_URL=self.sim_url, JWT_SECRET=self.jwt_secret,
+            DASHBOARD_SECRET=self.jwt_secret[::-1],
             ADMIN_EMAIL="e2e@liqfade.local", ADMIN_PASSWORD=self.password, API_HOST="127.0.0.1",
             API_PORT=str(self.api_port), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
             PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",

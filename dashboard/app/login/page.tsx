@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { LoginForm } from "@/components/Auth/LoginForm";
+import { safeNext } from "@/lib/redirect";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -12,7 +13,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       <section className="card">
         <h1>liqfade</h1>
         <p className="muted small">Operations dashboard. Administrator sign-in.</p>
-        <LoginForm reason={reason} next={next} />
+        <LoginForm reason={reason} next={safeNext(next)} />
       </section>
     </main>
   );

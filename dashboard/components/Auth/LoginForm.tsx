@@ -10,12 +10,8 @@ const MESSAGES: Record<string, string> = {
   "signed-out": "You have signed out.",
 };
 
-/** Only same-site paths are followed after login (no open redirect). */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/bff") ? next : "/";
-}
-
-export function LoginForm({ reason, next }: { reason?: string; next?: string }) {
+/** `next` is already one of our pages (the login page checks it); the server checks it again and answers where to go. */
+export function LoginForm({ reason, next }: { reason?: string; next: string }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -28,13 +24,13 @@ export function LoginForm({ reason, next }: { reason?: string; next?: string }) 
       const response = await fetch("/bff/auth/login", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
+        body: JSON.stringify({ email: form.get("email"), password: form.get("password"), next }),
       });
+      const body = (await response.json().catch(() => ({}))) as { next?: string; detail?: string };
       if (response.ok) {
-        window.location.assign(safeNext(next));
+        window.location.assign(body.next ?? "/");
         return;
       }
-      const body = (await response.json().catch(() => ({}))) as { detail?: string };
       setError(body.detail ?? `sign-in failed (${response.status})`);
     } catch {
       setError("the dashboard server is unreachable");

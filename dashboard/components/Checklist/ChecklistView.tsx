@@ -40,7 +40,7 @@ export function ChecklistSummary({ initial }: { initial: Checklist | null }) {
   const failing = data.items.filter((i) => i.status !== "ok");
   return (
     <Card title="Daily checklist" aside={<Link href="/checklist">all 7 items →</Link>} testId="checklist-summary">
-      <p style={{ margin: 0 }}>
+      <p className="flush">
         <Badge tone={data.status}>{CHECK_WORD[data.status]}</Badge>{" "}
         {failing.length === 0 ? "All seven checks pass." : `${failing.length} of ${data.items.length} need a look:`}
       </p>

@@ -94,7 +94,7 @@ export function ConfigView({ schema, initialCurrent, initialVersions }: { schema
           <Notice key={e.message} tone="fail">{e.message}</Notice>
         ))}
         {draft ? <SchemaForm root={schema} value={draft} errors={errors} onChange={change} /> : <p className="empty">Loading the current config…</p>}
-        <div className="actions" style={{ marginTop: "1rem" }}>
+        <div className="actions gap-above-l">
           <Button variant="primary" onClick={review} disabled={busy || changes.length === 0 || localCount > 0}>
             Review &amp; publish ({changes.length} change{changes.length === 1 ? "" : "s"})
           </Button>

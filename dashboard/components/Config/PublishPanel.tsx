@@ -23,15 +23,15 @@ export function PublishPanel({ changes, nextVersion, busy, onPublish, onCancel }
     panel.current?.scrollIntoView({ behavior: "smooth", block: "start" });
   }, []);
   return (
-    <section ref={panel} className="card" style={{ marginTop: "1rem" }} aria-label="Review changes" data-testid="publish-panel">
-      <h2 style={{ marginBottom: "0.5rem" }}>Review: changes against the active version</h2>
+    <section ref={panel} className="card gap-above-l" aria-label="Review changes" data-testid="publish-panel">
+      <h2 className="panel-title">Review: changes against the active version</h2>
       <DiffTable changes={changes} />
-      <div style={{ marginTop: "0.75rem" }}>
+      <div className="gap-above">
         <Field label="Note for the version history (required)" htmlFor="publish-note">
           <input id="publish-note" value={note} maxLength={1000} onChange={(e) => setNote(e.target.value)} placeholder="why this change" />
         </Field>
       </div>
-      <div className="actions" style={{ marginTop: "0.75rem" }}>
+      <div className="actions gap-above">
         <Button variant="primary" disabled={busy || note.trim() === ""} onClick={() => onPublish(note.trim())}>
           Publish as v{nextVersion}
         </Button>

@@ -32,13 +32,13 @@ export function ControlsView() {
   return (
     <div className="grid">
       <Card title="Trading" aside={<Badge tone={view.tone}>{view.word}</Badge>} testId="controls-card">
-        <p className="muted small" style={{ marginTop: 0 }}>
+        <p className="muted small flush-top">
           Every action is sent once with a fresh idempotency key and audit-logged; the governor decides.
         </p>
         <Field label="Reason (optional, for pause and flatten)" htmlFor="reason">
           <input id="reason" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
         </Field>
-        <div className="actions" style={{ marginTop: "0.75rem" }}>
+        <div className="actions gap-above">
           <Button variant="primary" onClick={control("pause", "Pause")} disabled={busy !== null}>
             ❚❚ Pause
           </Button>
@@ -55,12 +55,12 @@ export function ControlsView() {
         {busy ? <p className="small" role="status">{busy}: waiting for the answer…</p> : null}
       </Card>
       <Card title="Emergency flatten" aside={<span>{open ? `${open} open position` : "no open position"}</span>} testId="flatten-card">
-        <p className="small" style={{ marginTop: 0 }}>
+        <p className="small flush-top">
           Cancels every open order and closes every position at market, now.
         </p>
         {confirming ? (
           <div className="notice tone-fail" role="alertdialog" aria-label="Confirm flatten">
-            <p style={{ marginTop: 0 }}>
+            <p className="flush-top">
               <strong>Close everything at market?</strong> This cannot be undone.
             </p>
             <div className="actions">

@@ -11,6 +11,8 @@ export const POLL_MS = 4000;
 const SAFETY_MS = 15000;
 /** Stream events arrive in bursts; refresh at most this often because of them. */
 const THROTTLE_MS = 1000;
+/** A refused or ended stream is opened again after this long (at once after an end, unless it was short). */
+const RETRY_MS = 5000;
 
 export interface Live {
   tick: number;
@@ -40,13 +42,36 @@ function useStream(onEvent: () => void): boolean {
   const handler = useRef(onEvent);
   handler.current = onEvent;
   useEffect(() => {
-    const source = new EventSource("/bff/api/stream");
+    let source: EventSource | null = null;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let openedAt = 0;
     const fire = () => handler.current();
-    source.onopen = () => setStreaming(true);
-    source.onerror = () => setStreaming(false); // the browser reconnects by itself
-    source.addEventListener("state", fire);
-    source.addEventListener("event", fire);
-    return () => source.close();
+    const connect = () => {
+      const current = new EventSource("/bff/api/stream");
+      source = current;
+      current.onopen = () => {
+        openedAt = Date.now();
+        setStreaming(true);
+      };
+      current.onerror = () => {
+        setStreaming(false);
+        // The browser retries a dropped connection by itself, but not a refused one (a 401 or 502 answer).
+        if (current.readyState === EventSource.CLOSED) retry = setTimeout(connect, RETRY_MS);
+      };
+      current.addEventListener("state", fire);
+      current.addEventListener("event", fire);
+      // The API ends a stream when its access token expires or is revoked. A new stream goes through the
+      // BFF, which refreshes the token; a session that is over gets a 401, and the next poll goes to login.
+      current.addEventListener("end", () => {
+        current.close();
+        retry = setTimeout(connect, Date.now() - openedAt > RETRY_MS ? 0 : RETRY_MS);
+      });
+    };
+    connect();
+    return () => {
+      clearTimeout(retry);
+      source?.close();
+    };
   }, []);
   return streaming;
 }

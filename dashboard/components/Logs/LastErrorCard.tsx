@@ -28,10 +28,10 @@ export function LastErrorCard() {
     <Card title="Last error" aside={error ? `${age(error.at, now)}` : null} testId="last-error">
       {error ? (
         <>
-          <p style={{ margin: "0 0 0.4rem" }}>
+          <p className="error-message">
             <strong>{error.message}</strong>
           </p>
-          <p className="muted small" style={{ margin: 0 }}>
+          <p className="muted small flush">
             {error.source ?? "unknown source"} · {dateTime(error.at, tz)} ({tz})
           </p>
           {error.stack ? <pre className="stack" data-testid="stack-snippet">{snippet(error.stack)}</pre> : <p className="muted small">No stack trace recorded.</p>}

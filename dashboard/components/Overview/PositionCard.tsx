@@ -12,7 +12,7 @@ function OnePosition({ position, now, tz, zone }: { position: Position; now: num
   const inTrade = position.opened_at ? (now - Date.parse(position.opened_at)) / 1000 : position.time_in_trade_s;
   return (
     <div data-testid="open-position">
-      <p style={{ margin: "0 0 0.6rem" }}>
+      <p className="position-head">
         <strong>{position.symbol}</strong>{" "}
         <Badge tone={position.side === "LONG" ? "info" : "warn"}>{position.side === "LONG" ? "▲ LONG" : "▼ SHORT"}</Badge>{" "}
         <span className="num muted small">qty {position.qty}</span>

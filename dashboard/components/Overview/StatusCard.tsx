@@ -27,7 +27,7 @@ export function StatusCard({ mode }: { mode: string | null }) {
           <span data-testid="heartbeat-age">♥ {age(state?.heartbeat_at, now)}</span>
         </Badge>
       </div>
-      <dl className="stats" style={{ marginTop: "0.75rem" }}>
+      <dl className="stats gap-above">
         <Stat label="Heartbeat" note={zone}>
           <span className="num small">{dateTime(state?.heartbeat_at, tz)}</span>
         </Stat>

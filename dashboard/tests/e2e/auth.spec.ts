@@ -16,13 +16,21 @@ test("a wrong password is refused with a message", async ({ page }) => {
   await expect(page.getByTestId("login-error")).toContainText("wrong email or password");
 });
 
-test("login keeps the token in an httpOnly same-site cookie that scripts cannot read", async ({ page, context }) => {
+test("login keeps the tokens in httpOnly same-site cookies that scripts cannot read", async ({ page, context }) => {
   await login(page);
-  const session = (await context.cookies()).find((c) => c.name === "liqfade_session");
-  expect(session?.httpOnly).toBe(true);
-  expect(session?.sameSite).toBe("Strict");
-  expect(await page.evaluate(() => document.cookie)).not.toContain("liqfade_session");
-  expect(await page.content()).not.toContain(session?.value ?? "no-token");
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === "liqfade_session");
+  const refresh = cookies.find((c) => c.name === "liqfade_refresh");
+  for (const c of [session, refresh]) {
+    expect(c?.httpOnly).toBe(true);
+    expect(c?.sameSite).toBe("Strict");
+    expect(await page.content()).not.toContain(c?.value ?? "no-token");
+  }
+  expect(session?.path).toBe("/");
+  expect(refresh?.path).toBe("/bff"); // the refresh token goes to the dashboard server only
+  // the access token lives 15 minutes, its cookie as long as the session (12 hours): then it is refreshed
+  expect((session?.expires ?? 0) * 1000 - Date.now()).toBeGreaterThan(11 * 3600_000);
+  expect(await page.evaluate(() => document.cookie)).not.toContain("liqfade_");
 });
 
 test("logout ends the session", async ({ page }) => {

@@ -14,3 +14,16 @@ test("live: an unreachable API turns into a clear banner, and it clears when the
   await page.unroute("**/bff/api/**");
   await expect(page.getByTestId("banner-unreachable")).toHaveCount(0, { timeout: 20_000 });
 });
+
+test("live: when the API ends the stream (its access token expired), a new one is opened", async ({ page }) => {
+  let streams = 0;
+  await page.route("**/bff/api/stream", async (route) => {
+    streams += 1;
+    if (streams === 1) await route.fulfill({ status: 200, contentType: "text/event-stream", body: 'event: end\ndata: {"reason": "expired"}\n\n' });
+    else await route.continue();
+  });
+  await login(page);
+  await expect.poll(() => streams, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId("live-mode")).toHaveText("● live");
+  await expect(page).toHaveURL(/\/$/);
+});

@@ -1,5 +1,5 @@
 // No secret may reach the browser. Builds the dashboard with sentinel values for every secret the
-// deployment has (JWT secret, Binance key and secret, admin password) and for the API's address, then
+// deployment has (JWT secret, Binance key and secret, admin password, dashboard secret) and for the API's address, then
 // fails if any sentinel appears in any file of the client bundle (.next/static) or the public folder.
 //   node tests/secrets/check-bundle.mjs            build with sentinels, then scan
 //   node tests/secrets/check-bundle.mjs --no-build scan the existing build (built with these sentinels)
@@ -14,6 +14,7 @@ const SENTINELS = {
   BINANCE_API_KEY: "SENTINEL-binance-key-41ad9",
   BINANCE_API_SECRET: "SENTINEL-binance-secret-c88e2",
   ADMIN_PASSWORD: "SENTINEL-admin-password-5e0b7",
+  DASHBOARD_SECRET: "SENTINEL-dashboard-secret-9a61f",
   API_URL: "http://sentinel-api-host.invalid:8123",
 };
 const env = { ...process.env, ...SENTINELS };

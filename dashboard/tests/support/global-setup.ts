@@ -25,19 +25,20 @@ export default async function globalSetup(): Promise<void> {
     process.env.ADMIN_EMAIL = stack.env.ADMIN_EMAIL;
     process.env.ADMIN_PASSWORD = stack.env.ADMIN_PASSWORD;
     process.env.REDIS_URL = stack.env.REDIS_URL;
+    process.env.DASHBOARD_SECRET = stack.env.DASHBOARD_SECRET;
     process.env.LIQFADE_LOCAL_STACK = "1";
   }
   const port = process.env.PORT ?? String(await freePort());
-  const standalone = join(DASHBOARD, ".next", "standalone", "server.js");
-  if (!existsSync(standalone)) throw new Error("no build: run `npm run build` first");
+  if (!existsSync(join(DASHBOARD, ".next", "standalone", "server.js"))) throw new Error("no build: run `npm run build` first");
   const log = openSync(join(DASHBOARD, "test-results", "next.log"), "a");
-  // Default: the standalone server.js, which is what production (the Dockerfile) runs.
-  // DASHBOARD_SERVER=next-start uses `next start` instead (it warns about standalone but serves the same app).
+  // Default: server.mjs (the standalone server behind its client-address filter), which is what production
+  // (the Procfile, the Dockerfile) runs. One trusted proxy hop: the tests play several client addresses
+  // through X-Forwarded-For. DASHBOARD_SERVER=next-start uses `next start` instead (no such filter).
   const nextBin = join(DASHBOARD, "node_modules", "next", "dist", "bin", "next");
-  const args = process.env.DASHBOARD_SERVER === "next-start" ? [nextBin, "start", "-p", port, "-H", "127.0.0.1"] : [standalone];
+  const args = process.env.DASHBOARD_SERVER === "next-start" ? [nextBin, "start", "-p", port, "-H", "127.0.0.1"] : [join(DASHBOARD, "server.mjs")];
   const child = spawn(process.execPath, args, {
     cwd: DASHBOARD,
-    env: { ...process.env, API_URL: apiUrl, PORT: port, HOSTNAME: "127.0.0.1" },
+    env: { ...process.env, API_URL: apiUrl, PORT: port, HOSTNAME: "127.0.0.1", TRUSTED_PROXY_HOPS: "1" },
     stdio: ["ignore", log, log],
     detached: true,
   });

@@ -1,5 +1,5 @@
 export interface Stack {
-  env: Record<string, string> & { ADMIN_EMAIL: string; ADMIN_PASSWORD: string; REDIS_URL: string };
+  env: Record<string, string> & { ADMIN_EMAIL: string; ADMIN_PASSWORD: string; REDIS_URL: string; DASHBOARD_SECRET: string };
   database: string;
   pids: number[];
   apiUrl: string;

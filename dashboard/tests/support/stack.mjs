@@ -85,6 +85,8 @@ export async function startStack() {
     ADMIN_EMAIL: process.env.ADMIN_EMAIL ?? "admin@liqfade.local",
     ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? `pw-${randomBytes(9).toString("base64url")}`,
     JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString("base64url"),
+    // the dashboard proves with it that the client address it reports for a login is its own finding
+    DASHBOARD_SECRET: process.env.DASHBOARD_SECRET ?? randomBytes(32).toString("base64url"),
     API_HOST: "127.0.0.1",
     API_PORT: String(apiPort),
     LOG_LEVEL: "INFO",

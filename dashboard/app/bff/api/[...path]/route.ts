@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { allowed, forward, jsonError, sameOrigin } from "@/lib/proxy";
-import { SESSION_COOKIE } from "@/lib/session";
+import { withSession } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -11,9 +11,7 @@ async function handle(request: NextRequest, context: Context): Promise<Response>
   const path = (await context.params).path.join("/");
   if (!allowed(path, request.method)) return jsonError(404, "not found");
   if (request.method !== "GET" && !sameOrigin(request)) return jsonError(403, "cross-site request refused");
-  const token = request.cookies.get(SESSION_COOKIE)?.value;
-  if (!token) return jsonError(401, "not signed in");
-  return forward(request, path, token);
+  return withSession(request, (token) => forward(request, path, token));
 }
 
 export const GET = handle;

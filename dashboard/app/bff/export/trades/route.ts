@@ -1,9 +1,9 @@
-import type { NextRequest } from "next/server";
+import { NextResponse, type NextRequest } from "next/server";
 import { apiUrl } from "@/lib/env";
 import { csvRow } from "@/lib/csv";
 import { feeAssets } from "@/lib/format";
 import { jsonError } from "@/lib/proxy";
-import { SESSION_COOKIE } from "@/lib/session";
+import { withSession } from "@/lib/session";
 import type { Trade } from "@/lib/api/types";
 
 export const dynamic = "force-dynamic";
@@ -18,8 +18,10 @@ const MAX_ROWS = 100_000;
 
 /** Every trade matching the filters as CSV, fetched from the API page by page. */
 export async function GET(request: NextRequest): Promise<Response> {
-  const token = request.cookies.get(SESSION_COOKIE)?.value;
-  if (!token) return jsonError(401, "not signed in");
+  return withSession(request, (token) => exportTrades(request, token));
+}
+
+async function exportTrades(request: NextRequest, token: string): Promise<NextResponse> {
   const query = new URLSearchParams();
   for (const name of FILTERS) {
     const value = request.nextUrl.searchParams.get(name);
@@ -44,7 +46,7 @@ export async function GET(request: NextRequest): Promise<Response> {
     if (page.data.length < PAGE || offset + PAGE >= page.count) break;
   }
   const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, "-");
-  return new Response(body, {
+  return new NextResponse(body, {
     headers: {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="liqfade-trades-${stamp}.csv"`,
