@@ -19,5 +19,7 @@ COPY notifier ./notifier
 COPY api ./api
 COPY simulator ./simulator
 RUN pip install . && useradd --create-home liqfade
+# The API listens on every interface of both families (Railway's private network is IPv6), on PORT when set.
+ENV API_HOST=::
 USER liqfade
 CMD ["liqfade", "run", "strategy"]

@@ -8,7 +8,7 @@ PY_PACKAGES := schemas runtime cli bench ingest strategy governor executor proje
 NPM_STAMP := dashboard/node_modules/.installed-$(shell cksum dashboard/package-lock.json | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: install lint typecheck compose-check dashboard-install dashboard-check dashboard-build dashboard-test \
+.PHONY: install test-tools lint typecheck compose-check dashboard-install dashboard-check dashboard-build dashboard-test \
 	test test-all demo bench clean
 
 $(STAMP): pyproject.toml
@@ -25,6 +25,21 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy $(wildcard $(PY_PACKAGES))
+
+# Debian's chromium (the browser tests) and docker-compose (the compose check): installed here when make runs
+# as root with apt, as on CI; otherwise the one command to run is printed. Chromium is required,
+# docker-compose only checks a file. (Redis and PostgreSQL need nothing: tests/support/local_services.py.)
+test-tools:
+	@missing=""; test -x $(CHROMIUM) || missing="chromium"; \
+	command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing="$$missing docker-compose"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Debian packages: $$missing"; \
+	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
+	  elif ! test -x $(CHROMIUM); then \
+	    echo "make test needs Debian's chromium for the browser tests. Run: sudo apt-get install -y $$missing"; exit 1; \
+	  else echo "docker-compose not installed (sudo apt-get install -y docker-compose): compose file not checked"; fi; \
+	fi
 
 # docker has no engine on CI machines; the compose file is still checked by reading it (with the example
 # secrets: the compose file itself refuses to start without them).
@@ -47,15 +62,14 @@ dashboard-build: dashboard-install
 	cd dashboard && npm run build
 
 # Browser tests use Debian's chromium (no browser download); they start their own private back end.
-dashboard-test: dashboard-install install
-	@test -x $(CHROMIUM) || { echo "dashboard tests need $(CHROMIUM): apt-get install -y chromium"; exit 1; }
+dashboard-test: test-tools dashboard-install install
 	cd dashboard && npm run test:secrets && npm run test:e2e
 
 # The Python suite runs last so its summary closes the output.
-test: lint typecheck compose-check dashboard-check dashboard-test
+test: test-tools lint typecheck compose-check dashboard-check dashboard-test
 	$(BIN)/python -m pytest -m "not slow"
 
-test-all: lint typecheck compose-check dashboard-check dashboard-test
+test-all: test-tools lint typecheck compose-check dashboard-check dashboard-test
 	$(BIN)/python -m pytest
 
 demo: install dashboard-build

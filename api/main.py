@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -164,19 +165,28 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse({"detail": "internal error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The API's socket. An IPv6 host such as "::" also takes IPv4 (asyncio would make it IPv6-only, and
+    Railway's private network is IPv6 while a local curl is IPv4)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    sock.bind((host, port))
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve() -> int:
     settings = get_settings()
     refuse_to_start_without_secrets(["api"], settings, "run api")  # `liqfade run api` checked already
     runtime_logs.configure("api", settings.log_level, settings.redis_url)
     logger.info("starting api with settings {}", settings.masked())
     yield_cpu_to_trading(settings)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.api_host,
-        port=settings.api_port,
-        log_config=None,
-        proxy_headers=False,
-    )
+    sock = listening_socket(settings.api_host, settings.port or settings.api_port)
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_config=None, proxy_headers=False))
+    server.run(sockets=[sock])
     return 0
 
 

@@ -53,3 +53,9 @@ def on_redis(url: str | None, measure: Callable[[str], T]) -> T:
         return measure(url)
     with scratch_redis() as scratch:
         return measure(scratch)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -32,6 +32,7 @@ BENCHES: dict[str, str] = {
     "execution": "bench.execution:main",
     "api": "bench.api:main",
     "e2e": "bench.e2e:main",
+    "memory": "bench.memory:main",
 }
 
 

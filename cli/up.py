@@ -1,4 +1,5 @@
-"""`liqfade up`: start every process of the Procfile (plus the simulator with --demo) under one manager.
+"""`liqfade up`: start every process of the Procfile (plus the simulator with --demo) under one supervisor,
+which restarts a process that dies (runtime/supervisor.py). The one-container `bot` service runs this too.
 
 Redis and PostgreSQL come from REDIS_URL / DATABASE_URL, else the local default ports, else embedded
 servers under `.run/` (runtime/services.py). The choice is printed plainly; nothing here trades.
@@ -10,21 +11,26 @@ import argparse
 import os
 import secrets
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
-from honcho.manager import Manager
-from honcho.printer import Printer
 from pydantic import ValidationError
 
 from runtime.bus import connect
 from runtime.config_store import store_active
+from runtime.core import Emit, envelopes
 from runtime.secret_checks import problems_for
 from runtime.services import ServiceUnavailable, resolve
 from runtime.settings import Settings
+from runtime.supervisor import Supervisor
+from runtime.worker import stop_on_signals
 from schemas.config import BotConfig
-from schemas.streams import ACTIVE_CONFIG_KEY
+from schemas.registry import FIELD, encode
+from schemas.streams import ACTIVE_CONFIG_KEY, STATE
+from schemas.system import ProcessRestarted
 from simulator.demo_scenario import LIVE_AT as DEMO_LIVE_AT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,11 +148,28 @@ def run(args: argparse.Namespace) -> int:
         return 2
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
-    manager = Manager(Printer(sys.stdout))
-    for name, command in processes.items():
-        manager.add_process(name, command, env=env, cwd=str(ROOT))
+    supervisor = Supervisor(processes, env, str(ROOT), env_for=port_for(processes),
+                            report=bus_reporter(services.redis_url))
     try:
-        manager.loop()
+        return supervisor.run(stop_on_signals())
     finally:
         services.stop()
-    return int(manager.returncode or 0)
+
+
+def port_for(processes: dict[str, str]) -> Callable[[str], dict[str, str]]:
+    """`PORT` (Railway's, or the shell's) belongs to the dashboard when it runs here, else to the API."""
+    def extra(name: str) -> dict[str, str]:
+        return {"PORT": ""} if name == "api" and "dashboard" in processes else {}
+    return extra
+
+
+def bus_reporter(redis_url: str) -> Callable[[ProcessRestarted], None]:
+    """Restarts go on the bus (the notifier alerts on repeated deaths, the dashboard lists them)."""
+    client = connect(redis_url)
+
+    def report(restarted: ProcessRestarted) -> None:
+        now = time.time_ns() // 1_000_000
+        [envelope] = envelopes([Emit(restarted)], source="supervisor",
+                               cause_id=f"supervisor/{restarted.process}/{now}", now=now)
+        client.xadd(STATE, {FIELD: encode(envelope)})
+    return report

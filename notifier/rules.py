@@ -10,6 +10,7 @@ from schemas.envelope import Envelope
 from schemas.feed import FeedConnected, FeedReconnecting, FeedRecovered, FeedStale
 from schemas.positions import IncidentReported, PositionClosed
 from schemas.risk import BotStateChanged, ControlActionResult, RiskLimitHit
+from schemas.system import ProcessRestarted
 from schemas.types import BotStatus, ExitReason
 
 LIMIT_KINDS = {
@@ -80,6 +81,10 @@ class Rules:
             kind, how = FORCED_CLOSES[p.reason]
             return [Alert(kind, f"{kind}:{p.setup_id}",
                           f"{p.symbol} {p.side} {p.qty} {how} at {p.exit_price}, PnL {p.pnl_usdt} USDT")]
+        if isinstance(p, ProcessRestarted) and p.deaths_in_window >= p.alert_after:
+            return [Alert("process_restarts", f"restarts:{p.process}",
+                          f"{p.process} died {p.deaths_in_window} times in {p.window_s / 60:.0f} min (exit code "
+                          f"{p.exit_code}); the supervisor restarts it in {p.delay_s:.0f} s")]
         if isinstance(p, IncidentReported) and not p.halts:  # halting ones are alerted by the ERROR state
             where = f" {p.symbol}" if p.symbol else ""
             return [Alert("incident", f"incident:{p.kind}:{p.setup_id or ''}",

@@ -13,7 +13,8 @@ DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/liqfade"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # an empty variable means unset (a deployment's template leaves some blank)
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True, env_ignore_empty=True)
 
     redis_url: str = DEFAULT_REDIS_URL
     database_url: str = DEFAULT_DATABASE_URL
@@ -33,8 +34,9 @@ class Settings(BaseSettings):
     alert_feed_down_seconds: int = 30  # notify when a feed is stale or disconnected this long
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     liqfade_config: str = ""  # path of a config file used when no version is active in Redis
-    api_host: str = "127.0.0.1"
+    api_host: str = "127.0.0.1"  # "::" is every interface of both IP families (the images use it)
     api_port: int = 8000
+    port: int | None = None  # PORT, which Railway injects: the API listens there when it is set
     # the projector, notifier and API run this many nice steps below the trading path (runtime.worker)
     background_nice: int = Field(10, ge=0, le=19)
 

@@ -1,4 +1,4 @@
-"""Process-level facts: per-process heartbeats and structured log records."""
+"""Process-level facts: per-process heartbeats, restarts and structured log records."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Literal
 
 from schemas.envelope import Payload
 from schemas.registry import event
-from schemas.streams import HEARTBEATS, LOGS
+from schemas.streams import HEARTBEATS, LOGS, STATE
 
 Level = Literal["DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"]
 
@@ -34,6 +34,20 @@ class CoreRestored(Payload):
     positions: dict[str, str]
     processed: int
     from_snapshot: bool  # False: nothing was saved yet, the core starts from its initial state
+
+
+@event(STATE)
+class ProcessRestarted(Payload):
+    """The supervisor (`liqfade up`) found a process dead and restarts it after `delay_s`. On `state`, where
+    the notifier reads it: `deaths_in_window` at `alert_after` or more is an alert."""
+
+    process: str
+    exit_code: int  # negative: killed by that signal
+    ran_s: float  # how long it had run
+    deaths_in_window: int  # deaths of this process in the last `window_s`
+    window_s: float
+    alert_after: int
+    delay_s: float
 
 
 @event(LOGS)

@@ -37,6 +37,8 @@ from tests.support.services import RedisServer, free_port, fresh_database
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 WORKERS: tuple[str, ...] = ("ingest", "strategy", "governor", "executor", "projector", "api")
+# The one-container topology (deploy/railway/bot.toml): every Python process under `liqfade up`'s supervisor.
+BOT_PROCESSES: tuple[str, ...] = ("ingest", "strategy", "governor", "executor", "projector", "notifier", "api")
 T = TypeVar("T")
 
 
@@ -124,7 +126,7 @@ class Harness:
             log.write(f"[harness] scenario second at start: {self.scenario_second_at_start():.1f}\n")
         for name in self.workers:
             self.start_process(name)
-        if "api" in self.workers:
+        if {"api", "bot"} & set(self.workers):
             self.wait_for(self._api_up, 60, "API answers /api/health")
         return self
 
@@ -171,6 +173,8 @@ class Harness:
         if name == "simulator":
             return [str(BIN / "liqfade"), "simulator", "--port", str(self.sim_port), "--scenario",
                     str(self.scenario), "--live-at", str(self.live_at), *self.simulator_args]
+        if name == "bot":
+            return [str(BIN / "liqfade"), "up", "--only", ",".join(BOT_PROCESSES)]
         return [str(BIN / "liqfade"), "run", name]
 
     def start_process(self, name: str) -> None:

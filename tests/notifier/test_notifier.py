@@ -19,7 +19,7 @@ from schemas.feed import FeedRecovered, FeedStale
 from schemas.positions import IncidentReported
 from schemas.registry import FIELD, decode
 from schemas.risk import BotStateChanged, ControlActionResult, RiskLimitHit
-from schemas.system import NotificationSent
+from schemas.system import NotificationSent, ProcessRestarted
 from schemas.types import BotStatus, ExitReason
 from tests.notifier.fake_webhook import FakeWebhook
 from tests.projector.session import closed_trade, wrap
@@ -233,3 +233,17 @@ def test_target_when_url_kinds_detects_channel() -> None:
     assert target_of("https://api.telegram.org/bot1:x/sendMessage?chat_id=5").chat_id == "5"
     assert target_of("https://api.telegram.org/bot1:x/sendMessage").channel == "none"
     assert target_of("").problem == "no ALERT_WEBHOOK_URL configured"
+
+
+def test_rules_when_a_process_keeps_dying_alerts_from_the_threshold_once_per_window() -> None:
+    t = 1_000_000
+
+    def died(deaths: int) -> Any:
+        return wrap(ProcessRestarted(process="strategy", exit_code=-9, ran_s=2.0, deaths_in_window=deaths,
+                                     window_s=600.0, alert_after=3, delay_s=4.0), t, "supervisor")
+
+    rules = Rules()
+    sent = [rules.admit(a, t) for deaths in (1, 2, 3, 4) for a in rules.on_event(died(deaths), t)]
+    assert sent == ["send", None]
+    [alert] = Rules().on_event(died(3), t)
+    assert alert.message == "strategy died 3 times in 10 min (exit code -9); the supervisor restarts it in 4 s"

@@ -23,6 +23,7 @@ from projector.loop import Projector
 from schemas.market import BookTickerUpdated
 from tests.projector.session import T0, closed_trade, publish, recorded_session, wrap
 from tests.projector.tcp_proxy import TcpProxy
+from tests.support.local_services import pg_admin_url
 from tests.support.services import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +93,7 @@ def test_projector_when_sigkilled_mid_batch_projects_every_entry_once(
 
 @pytest.fixture
 def proxy() -> Iterator[TcpProxy]:
-    admin = urlsplit(os.environ.get("LIQFADE_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/x"))
+    admin = urlsplit(pg_admin_url())
     tcp = TcpProxy(admin.hostname or "127.0.0.1", admin.port or 5432)
     tcp.restore()
     yield tcp

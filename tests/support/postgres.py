@@ -14,18 +14,26 @@ from pathlib import Path
 
 import psycopg
 
-from tests.support.services import free_port
+from tests.support.ports import free_port
 
 
 def pg_bin(tool: str) -> str:
-    """The newest installed PostgreSQL's `tool` (initdb and pg_ctl are not on PATH on Debian)."""
+    """The newest installed PostgreSQL's `tool` (initdb and pg_ctl are not on PATH on Debian), else the one
+    on PATH, else the `pgserver` wheel's."""
     found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{tool}"), key=lambda p: int(p.parts[-3]))
     if found:
         return str(found[-1])
     on_path = shutil.which(tool)
-    if on_path is None:
-        raise RuntimeError(f"{tool} not found (/usr/lib/postgresql/*/bin or PATH)")
-    return on_path
+    if on_path is not None:
+        return on_path
+    try:
+        import pgserver
+    except ImportError as exc:
+        raise RuntimeError(f"{tool} not found (/usr/lib/postgresql/*/bin, PATH or the pgserver wheel)") from exc
+    wheel = Path(pgserver.__file__).parent / "pginstall" / "bin" / tool
+    if not wheel.exists():
+        raise RuntimeError(f"{tool} not found in the pgserver wheel")
+    return str(wheel)
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Real services for tests: a private redis-server per test session and a fresh PostgreSQL database.
+"""Real services for tests: a private redis-server per test session and a fresh PostgreSQL database
+(tests/support/local_services.py says where they come from on a machine without them).
 
 A private redis-server (same binary as production, on a free loopback port) keeps concurrent test runs
 from sharing streams, and lets drills stop and restart Redis without touching anybody else's.
@@ -7,8 +8,6 @@ from sharing streams, and lets drills stop and restart Redis without touching an
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,13 +19,10 @@ from pathlib import Path
 
 import redis
 
-PG_ADMIN_URL = os.environ.get("LIQFADE_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+from tests.support.local_services import database_url, pg_admin_url, redis_server_binary
+from tests.support.ports import free_port
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["RedisServer", "external_redis_url", "free_port", "fresh_database"]
 
 
 @dataclass
@@ -48,11 +44,8 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server not found on PATH")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+            [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", self.appendfsync,
              "--dir", str(self.workdir), "--daemonize", "no", "--loglevel", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -80,11 +73,8 @@ class RedisServer:
 
 
 def external_redis_url() -> str | None:
-    """Use an existing Redis when told to (LIQFADE_TEST_REDIS_URL) or when redis-server is missing."""
-    url = os.environ.get("LIQFADE_TEST_REDIS_URL")
-    if url:
-        return url
-    return None if shutil.which("redis-server") else "redis://127.0.0.1:6379/15"
+    """An existing Redis when told to (LIQFADE_TEST_REDIS_URL); else every session runs its own."""
+    return os.environ.get("LIQFADE_TEST_REDIS_URL") or None
 
 
 @contextmanager
@@ -93,11 +83,11 @@ def fresh_database() -> Iterator[str]:
     import psycopg
 
     name = f"liqfade_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+    admin = pg_admin_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_URL.rsplit("/", 1)[0]
     try:
-        yield f"{base}/{name}"
+        yield database_url(admin, name)
     finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

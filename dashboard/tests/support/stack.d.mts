@@ -1,6 +1,7 @@
 export interface Stack {
   env: Record<string, string> & { ADMIN_EMAIL: string; ADMIN_PASSWORD: string; REDIS_URL: string; DASHBOARD_SECRET: string };
   database: string;
+  adminUrl: string;
   pids: number[];
   apiUrl: string;
 }

