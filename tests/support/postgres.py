@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import shutil
 import subprocess
 import tempfile
@@ -37,8 +38,15 @@ def pg_bin(tool: str) -> str:
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
-    # initdb and postgres refuse to run as root
-    return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
+    """initdb and postgres refuse to run as root: as root, run them as `postgres` (made on a machine without
+    a PostgreSQL package, as the pgserver wheel does for its own server)."""
+    if os.geteuid() != 0:
+        return cmd
+    try:
+        pwd.getpwnam("postgres")
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True, capture_output=True)
+    return ["runuser", "-u", "postgres", "--", *cmd]
 
 
 @dataclass
