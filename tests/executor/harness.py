@@ -113,7 +113,15 @@ class Harness(Bus):
         self.sim.call(self.running.fault(fault))
 
     # --- bus ---------------------------------------------------------------------------------------
+    def stream_connected(self) -> bool:
+        """The executor's user-data stream is up, as it last reported (it refuses entries until then)."""
+        changes = self.payloads("UserStreamChanged")
+        return bool(changes) and bool(getattr(changes[-1], "connected", False))
+
     def approve(self, side: str, setup_id: str, qty: str = "0.010", ref: str = "100000.1", **kw: Any) -> None:
+        """An approval once the user-data stream is up: BootChecksCompleted may come a moment before it, and
+        an entry approved in between is refused ("user-data stream down"), as it must be."""
+        wait_for(self.stream_connected, 15)
         kw.setdefault("entry_fill_timeout_ms", 5_000)
         self.seq += 1
         self.append(approved(int(time.time() * 1000) + self.seq, side, qty, ref, setup_id=setup_id, **kw))  # type: ignore[arg-type]
