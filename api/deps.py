@@ -31,6 +31,7 @@ class Services:
     health_wait_s: float = 5.0  # how long the health check waits for the executor
     # the public /api/health: one PostgreSQL and one Redis call per 2 s however many ask
     liveness: LivenessCache = field(default_factory=LivenessCache)
+    open_streams: dict[str, int] = field(default_factory=dict)  # live streams per session (sid), this instance
 
 
 def get_services(request: Request) -> Services:

@@ -26,7 +26,7 @@ from api.config_sync import keep_in_sync
 from api.deps import Services
 from api.docs import add_docs
 from api.login_limit import LoginLimiter
-from api.routes import auth, checklist, config, control, events, health, logs, state, stream, trades
+from api.routes import auth, checklist, config, control, events, health, logs, state, storage, stream, trades
 from api.security import ACCESS_TTL_S
 from projector.migrate import migrate
 from runtime import logs as runtime_logs
@@ -44,6 +44,7 @@ ROUTERS = (
     control.router,
     logs.router,
     checklist.router,
+    storage.router,
     stream.router,
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, Literal, TypeVar
 
@@ -170,6 +170,19 @@ class Health(BaseModel):
     redis: HealthComponent
     processes: list[ProcessStatus]
     stream_lag: dict[str, int]  # consumer group → entries not yet processed, over its streams
+
+
+class FamilyDay(BaseModel):
+    day: date  # UTC
+    family: str  # decisions, liquidations, closed_klines, book_tickers, forming_klines, heartbeats, logs_*, undecoded
+    rows: int
+    raw_bytes: int  # the envelopes as stored text; the jsonb copy and indexes come on top
+
+
+class StorageReport(BaseModel):
+    database_bytes: int
+    tables: dict[str, int]  # table → bytes with its indexes and TOAST
+    days: list[FamilyDay]  # newest day first
 
 
 class ConfigBody(BaseModel):

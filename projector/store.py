@@ -9,6 +9,7 @@ as undecoded with the error, so nothing blocks the stream and nothing is lost.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -18,6 +19,7 @@ from psycopg.types.json import Jsonb
 
 from projector import operations, trading
 from projector.entries import Entry, at
+from projector.families import family_of
 from runtime.bus import compare_ids
 from schemas.commands import ConfigPublished
 from schemas.envelope import Envelope
@@ -112,7 +114,26 @@ def _write(conn: psycopg.Connection[Any], entries: Sequence[Entry], *, careful: 
             " ON CONFLICT (stream) DO UPDATE SET last_id = EXCLUDED.last_id, updated_at = now()",
             list(last.items()),
         )
+        cur.executemany(_COUNT_VOLUME, volume(fresh))
     return len(fresh)
+
+
+_COUNT_VOLUME = (
+    "INSERT INTO event_volume (day, family, rows, raw_bytes) VALUES (%s, %s, %s, %s)"
+    " ON CONFLICT (day, family) DO UPDATE SET rows = event_volume.rows + EXCLUDED.rows,"
+    " raw_bytes = event_volume.raw_bytes + EXCLUDED.raw_bytes"
+)
+
+
+def volume(entries: Sequence[Entry]) -> list[tuple[date, str, int, int]]:
+    """(UTC day of the stream id, family, rows, bytes of raw) for a batch, one row per day and family."""
+    counts: dict[tuple[date, str], list[int]] = {}
+    for entry in entries:
+        day = datetime.fromtimestamp(int(entry.stream_id.partition("-")[0]) / 1000, UTC).date()
+        count = counts.setdefault((day, family_of(entry.envelope)), [0, 0])
+        count[0] += 1
+        count[1] += len(entry.raw.encode())
+    return [(day, family, n, size) for (day, family), (n, size) in sorted(counts.items())]
 
 
 def _project(cur: psycopg.Cursor[Any], entry: Entry) -> None:

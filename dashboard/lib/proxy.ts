@@ -4,7 +4,7 @@ import { apiUrl } from "@/lib/env";
 
 /** API paths the browser may reach through the BFF, with the methods allowed on each. Auth is not here. */
 const ALLOWED: ReadonlyArray<[RegExp, ReadonlyArray<string>]> = [
-  [/^(health|health\/details|ready|state|metrics\/today|trades|events|logs|checklist|stream)$/, ["GET"]],
+  [/^(health|health\/details|ready|state|metrics\/today|trades|events|logs|checklist|stream|storage)$/, ["GET"]],
   [/^config\/(current|versions)$/, ["GET"]],
   [/^config\/(validate|publish)$/, ["POST"]],
   [/^config\/rollback\/\d{1,10}$/, ["POST"]],

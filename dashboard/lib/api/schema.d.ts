@@ -387,6 +387,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/storage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Storage */
+        get: operations["storage_api_storage_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/stream": {
         parameters: {
             query?: never;
@@ -554,6 +571,20 @@ export interface components {
          * @enum {string}
          */
         ExitReason: "TP" | "SL" | "TIME_STOP" | "FLATTEN" | "INCIDENT" | "LIQUIDATION" | "ADL" | "EXTERNAL";
+        /** FamilyDay */
+        FamilyDay: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Family */
+            family: string;
+            /** Rows */
+            rows: number;
+            /** Raw Bytes */
+            raw_bytes: number;
+        };
         /** FieldError */
         FieldError: {
             /** Field */
@@ -801,6 +832,17 @@ export interface components {
          * @enum {string}
          */
         RejectReason: "volume" | "no_exhaustion" | "spread" | "stale_book" | "cooldown" | "paused" | "not_running" | "daily_loss_limit" | "max_trades" | "loss_streak_pause" | "position_open" | "below_min_notional" | "symbol_disabled" | "feed_stale" | "momentum" | "superseded" | "no_equity" | "no_filters";
+        /** StorageReport */
+        StorageReport: {
+            /** Database Bytes */
+            database_bytes: number;
+            /** Tables */
+            tables: {
+                [key: string]: number;
+            };
+            /** Days */
+            days: components["schemas"]["FamilyDay"][];
+        };
         /** TodayMetrics */
         TodayMetrics: {
             /** Day */
@@ -1878,6 +1920,38 @@ export interface operations {
             };
         };
     };
+    storage_api_storage_get: {
+        parameters: {
+            query?: {
+                /** @description how many UTC days back */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StorageReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     stream_api_stream_get: {
         parameters: {
             query?: {
@@ -1891,7 +1965,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description `state` and `event` events */
+            /** @description `state`, `event` and a final `end` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1907,6 +1981,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description this session has MAX_STREAMS_PER_SESSION streams open */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
                 };
             };
         };

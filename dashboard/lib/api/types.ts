@@ -19,6 +19,7 @@ export type HealthCheckReport = Schemas["HealthCheckReport"];
 export type HealthCheck = Schemas["HealthCheck"];
 export type ExitReason = Schemas["ExitReason"];
 export type Health = Schemas["Health"];
+export type StorageReport = Schemas["StorageReport"];
 
 export type TradesQuery = NonNullable<paths["/api/trades"]["get"]["parameters"]["query"]>;
 export type EventsQuery = NonNullable<paths["/api/events"]["get"]["parameters"]["query"]>;

@@ -31,3 +31,11 @@ test("logs: the last error with its stack snippet, a level filter and a search",
   await page.getByLabel("Search messages").fill("no-such-text-zzz");
   await expect(page.getByText("No log lines match.")).toBeVisible();
 });
+
+test("the checklist page shows the database size and the event log's growth per family", async ({ page }) => {
+  await page.getByRole("link", { name: "Checklist" }).click();
+  await expect(page.getByTestId("storage-total")).toContainText(/Database \d+(\.\d)? (kB|MB|GB)/);
+  const families = page.getByTestId("storage-families");
+  await expect(families).toContainText("Decisions and money");
+  await expect(families).toContainText("Heartbeats");
+});
