@@ -10,19 +10,20 @@ from typing import Any
 import orjson
 from loguru import logger
 
-from cli import admin_cmd, config_cmd, plugins, replay_cmd, up
+from cli import plugins
 from runtime.secret_checks import refuse_to_start_without_secrets
 from runtime.settings import SettingsInvalid, get_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # the tools' modules are imported here, not at the top: every worker starts through this module (`liqfade
+    # run`), and none of them needs the replay, the supervisor or the simulator in its memory
+    from cli import replay_cmd, up
+
     parser = argparse.ArgumentParser(prog="liqfade", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run one worker process until SIGTERM")
-    run.add_argument("worker", choices=[*sorted(plugins.WORKERS), "core"])
-    run.add_argument("--core", help="with `run core`: module:attribute of a make_core(config) factory")
-    run.add_argument("--record", metavar="FILE.jsonl", help="with `run ingest`: also write raw frames here")
+    add_run_arguments(commands.add_parser("run", help="run one worker process until SIGTERM"))
 
     config = commands.add_parser("config", help="configuration tools")
     config_commands = config.add_subparsers(dest="config_command", required=True)
@@ -54,11 +55,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_run_arguments(run: argparse.ArgumentParser) -> None:
+    run.add_argument("worker", choices=[*sorted(plugins.WORKERS), "core"])
+    run.add_argument("--core", help="with `run core`: module:attribute of a make_core(config) factory")
+    run.add_argument("--record", metavar="FILE.jsonl", help="with `run ingest`: also write raw frames here")
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    """`run` is parsed on its own (a worker's start loads nothing it does not use); the rest in full."""
+    if argv[:1] == ["run"] and not {"-h", "--help"} & set(argv):
+        run = argparse.ArgumentParser(prog="liqfade run")
+        add_run_arguments(run)
+        return argparse.Namespace(command="run", **vars(run.parse_args(argv[1:])))
+    return build_parser().parse_args(argv)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["simulator"]:  # its own parser: argparse's REMAINDER would swallow nothing after it
         return int(_load_or_exit("simulator.cli:main")(argv[1:]))
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     if args.command != "run":
         logger.remove()  # tools print their own results; only warnings go to stderr
         logger.add(sys.stderr, level="WARNING", format="{level}: {message}")
@@ -75,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(_load_or_exit(plugins.WORKERS["ingest"])(["--record", args.record]))
         return run_worker(args.worker, args.core)
     if args.command == "config":
+        from cli import config_cmd
+
         return config_cmd.validate(args.file, args.equity)
     if args.command == "events":
         from schemas.catalogue import json_schema
@@ -82,12 +100,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(orjson.dumps(json_schema(), option=orjson.OPT_INDENT_2).decode() + "\n")
         return 0
     if args.command == "replay":
+        from cli import replay_cmd
+
         return replay_cmd.run(args)
     if args.command == "bench":
         return int(_load_or_exit(plugins.BENCHES[args.name])(list(args.args)))
     if args.command == "admin":
+        from cli import admin_cmd
+
         return admin_cmd.hash_password_command()
     if args.command == "up":
+        from cli import up
+
         return up.run(args)
     return 2
 
