@@ -27,9 +27,8 @@ from schemas.config import BotConfig
 from schemas.envelope import Envelope, derive_id
 from schemas.market import BookTickerUpdated
 from schemas.risk import EntryApproved, FlattenOrdered
-from simulator import SimConfig
 from simulator.app import SimulatorThread
-from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, SimConfig
 
 
 def _env(payload: Any, n: int, source: str) -> Envelope:

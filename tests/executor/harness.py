@@ -23,9 +23,8 @@ from schemas.config import BotConfig
 from schemas.envelope import Envelope, Payload
 from schemas.registry import FIELD, decode
 from schemas.streams import EXECUTIONS
-from simulator import SimConfig
 from simulator.app import RunningSimulator, SimulatorThread
-from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, SimConfig
 from tests.executor.events import approved, book, flatten
 from tests.simulator.helpers import HEADERS, signed_query
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import redis
 
 from schemas.market import KlineClosed, LiquidationObserved
-from simulator import SimConfig, SimulatorThread
+from simulator.app import SimulatorThread
+from simulator.config import SimConfig
 from simulator.recording import read_recording
 from simulator.sources import iso_to_ms
 from tests.ingest.harness import IngestProcess, read_stream, sim_post, sim_state, store_config, wait_until

@@ -14,8 +14,8 @@ import redis
 
 from schemas.feed import FeedConnected, FeedReconnecting, FeedRecovered, FeedStale
 from schemas.market import KlineClosed, LiquidationObserved
-from simulator import SimConfig, SimulatorThread
-from simulator.app import RunningSimulator
+from simulator.app import RunningSimulator, SimulatorThread
+from simulator.config import SimConfig
 from simulator.sources import iso_to_ms
 from tests.ingest.harness import IngestProcess, read_stream, sim_post, sim_state, store_config, wait_until
 

@@ -22,8 +22,8 @@ from schemas.commands import ConfigPublished
 from schemas.config import BotConfig
 from schemas.envelope import Envelope
 from schemas.feed import FeedConnected
-from simulator import SimConfig, run_simulator
-from simulator.app import RunningSimulator
+from simulator.app import RunningSimulator, run_simulator
+from simulator.config import SimConfig
 from tests.ingest.harness import read_stream, store_config
 
 

@@ -15,9 +15,8 @@ from urllib.parse import urlencode
 import aiohttp
 import orjson
 
-from simulator import SimConfig
 from simulator.app import RunningSimulator
-from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET, SimConfig
 
 T = TypeVar("T")
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "binance"

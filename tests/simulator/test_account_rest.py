@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from simulator import run_simulator
+from simulator.app import run_simulator
 from simulator.cli import config_from_args
 from simulator.config import DOCS_API_KEY, DOCS_API_SECRET
 from simulator.marks import MarkTracker

@@ -8,7 +8,7 @@ from typing import Any
 import aiohttp
 import orjson
 
-from simulator import run_simulator
+from simulator.app import run_simulator
 from tests.simulator.helpers import FIXTURES, HEADERS, fast_config, receive_all, rest, run, shape, signed_query
 
 

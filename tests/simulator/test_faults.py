@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from simulator import run_simulator
+from simulator.app import run_simulator
 from tests.simulator.helpers import HEADERS, fast_config, receive_all, run, signed_query
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from simulator import run_simulator
+from simulator.app import run_simulator
 from simulator.config import DEFAULT_KLINES, DEFAULT_LIQUIDATIONS
 from simulator.recording import encode_frame
 from simulator.scenarios import SCENARIO_DIR, load_scenario

@@ -10,7 +10,7 @@ from binance import AsyncClient, BinanceSocketManager
 from binance.exceptions import BinanceAPIException
 from binance.ws.reconnecting_websocket import ReconnectingWebsocket
 
-from simulator import run_simulator
+from simulator.app import run_simulator
 from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tests.simulator.helpers import fast_config, run, set_book
 

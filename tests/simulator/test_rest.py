@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from simulator import run_simulator
+from simulator.app import run_simulator
 from simulator.auth import sign, total_params
 from simulator.config import DOCS_API_KEY, DOCS_API_SECRET
 from tests.simulator.helpers import HEADERS, fast_config, run, signed_query

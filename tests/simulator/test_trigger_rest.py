@@ -7,8 +7,7 @@ from typing import Any
 
 import aiohttp
 
-from simulator import run_simulator
-from simulator.app import RunningSimulator
+from simulator.app import RunningSimulator, run_simulator
 from tests.simulator.helpers import fast_config, receive_all, rest, run, set_book, user_socket
 
 Frames = list[dict[str, Any]]

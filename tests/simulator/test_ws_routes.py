@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from simulator import run_simulator
+from simulator.app import run_simulator
 from tests.simulator.helpers import fast_config, receive_all, run
 
 
