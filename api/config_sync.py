@@ -18,7 +18,8 @@ from psycopg_pool import AsyncConnectionPool
 from tenacity import AsyncRetrying, stop_after_attempt, wait_exponential
 
 from api.commands import command_envelope
-from api.queries import fetch_one
+from api.models import ConfigVersion
+from api.queries import active_config
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig
 from schemas.registry import FIELD, encode
@@ -66,21 +67,23 @@ async def tell_workers(client: aioredis.Redis, published: ConfigPublished) -> bo
     return True
 
 
+def published_event(stored: ConfigVersion, key: str) -> ConfigPublished:
+    """What running workers are told of a version stored in PostgreSQL."""
+    return ConfigPublished(idempotency_key=key, actor=stored.author, version=stored.version,
+                           config=BotConfig.model_validate(stored.config), note=stored.note)
+
+
 async def repair_from_active_row(pool: AsyncConnectionPool[Any], client: aioredis.Redis, *,
                                  force: bool = False) -> bool:
     """Makes the workers' copy the active row's version. True when it had to send."""
     async with pool.connection(timeout=5.0) as conn:
-        row = await fetch_one(
-            conn, "SELECT version, config, author, note FROM bot_config WHERE active ORDER BY version DESC LIMIT 1")
-    if row is None:
+        active = await active_config(conn)
+    if active.source != "db":
         return False  # nothing published yet: workers use the file or defaults (or the demo's config)
-    config = BotConfig.model_validate(row["config"])
-    published = ConfigPublished(idempotency_key=f"config-repair-v{row['version']}", actor=row["author"],
-                                version=row["version"], config=config, note=row["note"] or "")
-    sent = await propagate(client, published, force=force)
+    sent = await propagate(client, published_event(active, f"config-repair-v{active.version}"), force=force)
     if sent:
         logger.warning("the workers' copy of the config was not v{} (PostgreSQL's active version): repaired",
-                       row["version"])
+                       active.version)
     return sent
 
 

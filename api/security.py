@@ -29,11 +29,16 @@ class Admin:
     expires_at: int = 0  # epoch seconds
 
 
+def new_session() -> str:
+    """The `sid` of one login: its access and refresh tokens carry it, and logout revokes it."""
+    return secrets.token_urlsafe(16)
+
+
 def create_token(secret: str, email: str, ttl_s: int, now: float | None = None, *,
                  kind: TokenType = "access", session: str | None = None) -> tuple[str, int]:
     issued = int(now if now is not None else time.time())
     expires = issued + ttl_s
-    claims = {"sub": email, "role": ROLE, "typ": kind, "sid": session or secrets.token_urlsafe(16),
+    claims = {"sub": email, "role": ROLE, "typ": kind, "sid": session or new_session(),
               "jti": secrets.token_urlsafe(16), "iat": issued, "exp": expires}
     return jwt.encode(claims, secret, algorithm=ALGORITHM), expires
 

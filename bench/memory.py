@@ -26,6 +26,7 @@ from pathlib import Path
 import orjson
 import psycopg
 
+from bench.proctree import argv_of, descendants
 from bench.scratch import free_port, scratch_redis
 from runtime.settings import get_settings
 
@@ -93,31 +94,11 @@ def _report(peaks: dict[str, tuple[float, float]], seconds: float) -> dict[str, 
 
 def _tree(root: int) -> dict[int, str]:
     """pid → role of every process under `root` we deploy (the supervisor itself included)."""
-    parent: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-    roles: dict[int, str] = {}
-    for pid in parent:
-        ancestor = pid
-        while ancestor not in (root, 0, 1) and ancestor in parent:
-            ancestor = parent[ancestor]
-        if ancestor == root or pid == root:
-            role = _role(pid)
-            if role:
-                roles[pid] = role
-    return roles
+    tree = {root: argv_of(root), **descendants(root)}
+    return {pid: role for pid, argv in tree.items() if (role := _role(argv))}
 
 
-def _role(pid: int) -> str | None:
-    try:
-        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return None
-    words = [a.decode(errors="replace") for a in argv if a]
+def _role(words: list[str]) -> str | None:
     if "run" in words and words.index("run") + 1 < len(words):
         return words[words.index("run") + 1]
     if "up" in words:

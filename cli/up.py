@@ -24,7 +24,7 @@ from runtime.config_store import store_active
 from runtime.core import Emit, envelopes
 from runtime.secret_checks import problems_for
 from runtime.services import ServiceUnavailable, resolve
-from runtime.settings import Settings
+from runtime.settings import Settings, setting_problems
 from runtime.supervisor import Supervisor
 from runtime.worker import stop_on_signals
 from schemas.config import BotConfig
@@ -105,8 +105,7 @@ def startup_problems(processes: dict[str, str], env: dict[str, str]) -> list[str
         given: dict[str, Any] = {fields[key]: value for key, value in env.items() if key in fields}
         settings = Settings(**given)  # and .env, as the processes will read it
     except ValidationError as exc:
-        return [f"{'.'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
-                for e in exc.errors(include_input=False, include_url=False)]
+        return setting_problems(exc)
     return problems_for(processes, settings)
 
 

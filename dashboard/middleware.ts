@@ -1,6 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { safeNext } from "@/lib/redirect";
-import { SESSION_COOKIE, needsRefresh } from "@/lib/token";
+import { SESSION_COOKIE, isHttps, needsRefresh } from "@/lib/token";
 
 /**
  * The Content-Security-Policy of every page. Scripts run only with this request's nonce (Next puts it on
@@ -25,11 +25,6 @@ function nonce(): string {
   return btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
 }
 
-/** https as the browser saw it (Next sets x-forwarded-proto from the socket or from the proxy we trust). */
-function overHttps(request: NextRequest): boolean {
-  return request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() === "https";
-}
-
 /**
  * An absolute URL on the host the browser addressed: Next 15 refuses a relative Location from middleware.
  * The Host header names it (X-Forwarded-Host only when TRUST_FORWARDED_HOST=1, see server.mjs).
@@ -37,7 +32,7 @@ function overHttps(request: NextRequest): boolean {
 function publicUrl(request: NextRequest, pathAndQuery: string): URL {
   const forwarded = process.env.TRUST_FORWARDED_HOST === "1" ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
   const host = forwarded || request.headers.get("host") || request.nextUrl.host;
-  return new URL(pathAndQuery, `${overHttps(request) ? "https" : "http"}://${host}`);
+  return new URL(pathAndQuery, `${isHttps(request) ? "https" : "http"}://${host}`);
 }
 
 function page(request: NextRequest): NextResponse {
@@ -46,7 +41,7 @@ function page(request: NextRequest): NextResponse {
   headers.set("Content-Security-Policy", policy);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("Content-Security-Policy", policy);
-  if (overHttps(request)) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  if (isHttps(request)) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   return response;
 }
 

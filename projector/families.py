@@ -15,13 +15,9 @@ BY_TYPE = {
     "Heartbeat": "heartbeats",
 }
 WARNING_LEVELS = frozenset({"WARNING", "ERROR", "CRITICAL"})
-# decisions and money (signals, intents, orders, fills, positions, trades, state, commands, configs, risk),
-# feed changes, alerts: everything not named above
-FAMILIES = ("decisions", "liquidations", "closed_klines", "book_tickers", "forming_klines", "heartbeats",
-            "logs_warning", "logs_info", "undecoded")
-
-
 def family_of(envelope: Envelope | None) -> str:
+    """One of the above, "logs_warning" / "logs_info", "undecoded", or "decisions": decisions and money
+    (signals, intents, orders, fills, positions, trades, state, commands, configs, risk), feed changes, alerts."""
     if envelope is None:
         return "undecoded"
     if isinstance(envelope.payload, LogRecorded):

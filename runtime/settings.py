@@ -67,13 +67,17 @@ class SettingsInvalid(ValueError):
     never the value given (it may be a secret)."""
 
 
+def setting_problems(exc: ValidationError) -> list[str]:
+    """Each invalid setting by its variable name and what is wrong, never the value given."""
+    return [f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {str(e['msg']).removeprefix('Value error, ')}"
+            for e in exc.errors(include_input=False, include_url=False)]
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {str(e['msg']).removeprefix('Value error, ')}"
-            for e in exc.errors(include_input=False, include_url=False))
+        problems = "; ".join(setting_problems(exc))
     # raised outside the handler: the validation error (which quotes the inputs) is not even its context
     raise SettingsInvalid(f"invalid environment settings: {problems}")

@@ -37,6 +37,7 @@ class Child:
     started: float = 0.0
     restart_at: float | None = None
     starts: int = 0
+    reader: threading.Thread | None = None  # relays this run's output; one per child, however many restarts
 
 
 class Supervisor:
@@ -53,7 +54,6 @@ class Supervisor:
         self.out = out or sys.stdout
         self.grace_s = grace_s
         self._print_lock = threading.Lock()
-        self._readers: list[threading.Thread] = []
         self._width = max((len(c.name) for c in self.children), default=8)
 
     def run(self, stop: threading.Event) -> int:
@@ -84,9 +84,8 @@ class Supervisor:
         child.restart_at = None
         child.starts += 1
         self._say("supervisor", f"started {child.name} (pid {child.process.pid}): {child.command}")
-        reader = threading.Thread(target=self._relay, args=(child.name, child.process), daemon=True)
-        reader.start()
-        self._readers.append(reader)
+        child.reader = threading.Thread(target=self._relay, args=(child.name, child.process), daemon=True)
+        child.reader.start()
 
     def _died(self, child: Child, now: float) -> None:
         assert child.process is not None
@@ -120,8 +119,9 @@ class Supervisor:
                 self._say("supervisor", f"{child.name} did not stop within {self.grace_s:.0f} s: SIGKILL")
                 _signal_group(child, signal.SIGKILL)
                 child.process.wait()
-        for reader in self._readers:
-            reader.join(timeout=2)
+        for child in self.children:
+            if child.reader is not None:
+                child.reader.join(timeout=2)
 
     def _relay(self, name: str, process: subprocess.Popen[bytes]) -> None:
         assert process.stdout is not None

@@ -11,7 +11,7 @@ from loguru import logger
 from api.deps import AdminUser, ServicesDep
 from api.login_limit import client_address
 from api.models import LoginRequest, Message, RefreshRequest, Token
-from api.security import REFRESH_TTL_S, admin_from_token, create_token, credentials_match
+from api.security import REFRESH_TTL_S, admin_from_token, create_token, credentials_match, new_session
 from api.sessions import is_revoked, revoke
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -42,8 +42,9 @@ async def login(body: LoginRequest, request: Request, response: Response, servic
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong email or password")
     await services.limiter.succeeded(address)
     secret = settings.jwt_secret.get_secret_value()
-    refresh, refresh_expires = create_token(secret, settings.admin_email, REFRESH_TTL_S, kind="refresh")
-    session = admin_from_token(secret, refresh, "refresh").session
+    session = new_session()
+    refresh, refresh_expires = create_token(secret, settings.admin_email, REFRESH_TTL_S, kind="refresh",
+                                            session=session)
     access, expires = create_token(secret, settings.admin_email, services.token_ttl_s, session=session)
     logger.info("admin signed in from {}", address)
     response.headers.update(NO_STORE)

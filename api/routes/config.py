@@ -8,13 +8,12 @@ from fastapi import APIRouter, HTTPException, Path, status
 from psycopg.types.json import Jsonb
 
 from api.config_checks import parse_config, refuse_venue_change_while_open
-from api.config_sync import tell_workers
+from api.config_sync import published_event, tell_workers
 from api.deps import AdminUser, DbDep, IdemKey, ServicesDep, TradingModeDep
 from api.filters import Limit, Offset
 from api.idempotency import run_once
 from api.models import ConfigBody, ConfigCheck, ConfigErrors, ConfigVersion, Message, Page
 from api.queries import Conn, active_config, bot_config, fetch_all, fetch_one
-from schemas.commands import ConfigPublished
 from schemas.config import BotConfig, active_symbols, effective_risk_pct, margin_needed_pct
 
 router = APIRouter(prefix="/api/config", tags=["config"])
@@ -77,7 +76,7 @@ async def publish(
             db, key=key, endpoint="config.publish", request=body.model_dump(), admin=admin, action=act
         )
     )
-    await tell_workers(services.redis, _published(stored, key))
+    await tell_workers(services.redis, published_event(stored, key))
     return stored
 
 
@@ -113,13 +112,8 @@ async def rollback(
             db, key=key, endpoint="config.rollback", request={"version": version}, admin=admin, action=act
         )
     )
-    await tell_workers(services.redis, _published(stored, key))
+    await tell_workers(services.redis, published_event(stored, key))
     return stored
-
-
-def _published(stored: ConfigVersion, key: str) -> ConfigPublished:
-    return ConfigPublished(idempotency_key=key, actor=stored.author, version=stored.version,
-                           config=BotConfig.model_validate(stored.config), note=stored.note)
 
 
 async def _store(

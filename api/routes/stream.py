@@ -81,8 +81,7 @@ async def _poll(
             return
         async with services.pool.connection() as db:
             if last_seq is None:
-                top = await fetch_one(db, "SELECT coalesce(max(seq), 0) AS s FROM events")
-                last_seq = top["s"] if top else 0
+                last_seq = await newest_seq(db)  # a new stream starts from now
             state = await fetch_one(
                 db,
                 "SELECT status, status_cause, status_since, heartbeat, heartbeat_at,"
@@ -107,12 +106,16 @@ LIVE_ROWS_SQL = (
 BATCH = 500
 
 
+async def newest_seq(db: Any) -> int:
+    top = await fetch_one(db, "SELECT coalesce(max(seq), 0) AS s FROM events")
+    return int(top["s"]) if top else 0
+
+
 async def next_rows(db: Any, cursor: int) -> tuple[list[dict[str, Any]], int]:
     """The shown rows after `cursor`, and the next cursor. The cursor moves past the rows it filtered out
     (market data, heartbeats) up to the newest row now, so a poll reads only what arrived since the last
     one, never the whole quiet stretch again (the projector, the only writer, commits in `seq` order)."""
-    top = await fetch_one(db, "SELECT coalesce(max(seq), 0) AS s FROM events")
-    newest = max(cursor, top["s"] if top else 0)
+    newest = max(cursor, await newest_seq(db))
     rows = await fetch_all(db, LIVE_ROWS_SQL, (cursor, newest, list(QUIET_TYPES), BATCH))
     return rows, rows[-1]["seq"] if len(rows) == BATCH else newest
 

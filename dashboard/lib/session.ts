@@ -3,7 +3,7 @@ import { cookies } from "next/headers";
 import type { NextRequest, NextResponse } from "next/server";
 import { refresh, type Session } from "@/lib/auth";
 import { jsonError } from "@/lib/proxy";
-import { REFRESH_COOKIE, SESSION_COOKIE, needsRefresh } from "@/lib/token";
+import { REFRESH_COOKIE, SESSION_COOKIE, isHttps, needsRefresh } from "@/lib/token";
 
 interface CookieOptions {
   httpOnly: true;
@@ -11,12 +11,6 @@ interface CookieOptions {
   secure: boolean;
   path: "/" | "/bff";
   expires: Date;
-}
-
-/** https as the browser saw it: directly, or through a TLS-terminating proxy (Railway, nginx). */
-export function isHttps(request: NextRequest): boolean {
-  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? request.nextUrl.protocol.replace(":", "");
-  return proto === "https";
 }
 
 /** httpOnly (no script reads them), same-site strict, and secure whenever served over https. */

@@ -1,3 +1,5 @@
+import type { NextRequest } from "next/server";
+
 /** What the middleware (edge runtime) and the BFF (Node) both know about the session cookies. */
 
 /** The API's access token (15 min). The cookie itself lasts as long as the refresh token. */
@@ -18,6 +20,15 @@ export function tokenExpiry(token: string): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * https as the browser saw it: directly, or through a TLS-terminating proxy (Railway, nginx); Next sets
+ * x-forwarded-proto from the socket or the proxy server.mjs trusts. Decides Secure cookies and HSTS.
+ */
+export function isHttps(request: NextRequest): boolean {
+  const proto = request.headers.get("x-forwarded-proto")?.split(",")[0]?.trim() ?? request.nextUrl.protocol.replace(":", "");
+  return proto === "https";
 }
 
 export function needsRefresh(token: string, now = Date.now()): boolean {

@@ -14,39 +14,16 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bench.proctree import descendants
 from tests.e2e.conftest import HarnessFactory
 from tests.e2e.harness import ROOT, Harness
 from tests.e2e.make_scenarios import LIVE_AT
 from tests.e2e.test_scenarios import CONFIG, assert_invariants, assert_replay_reproduces, one_trade
 
 
-def descendants(root: int) -> dict[int, str]:
-    """pid → command line of every live process under `root` (from /proc)."""
-    children: dict[int, list[int]] = {}
-    commands: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            commands[int(entry.name)] = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found: dict[int, str] = {}
-    todo = list(children.get(root, []))
-    while todo:
-        pid = todo.pop()
-        if commands.get(pid):
-            found[pid] = commands[pid]
-        todo += children.get(pid, [])
-    return found
-
-
 def worker_pid(h: Harness, name: str) -> int | None:
-    return next((pid for pid, cmd in descendants(h.procs["bot"].pid).items()
-                 if cmd.endswith(f"liqfade run {name}")), None)
+    return next((pid for pid, argv in descendants(h.procs["bot"].pid).items()
+                 if argv[-2:] == ["run", name]), None)
 
 
 @pytest.mark.slow
