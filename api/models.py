@@ -179,10 +179,42 @@ class FamilyDay(BaseModel):
     raw_bytes: int  # the envelopes as stored text; the jsonb copy and indexes come on top
 
 
+class FamilyRetention(BaseModel):
+    family: str
+    kept: Literal["for good", "window"]  # "window": for `replay_window_days`, then pruned
+    note: str = ""
+
+
+class WindowDay(BaseModel):
+    day: date  # UTC, a partition of the window tier
+    bytes: int  # with its indexes
+
+
+class PruneRecord(BaseModel):
+    day: date
+    relation: str  # the partition dropped, or events_legacy (the table from before partitioning)
+    rows: int
+    bytes: int
+    heartbeats_kept: int
+    pruned_at: datetime
+
+
+class Retention(BaseModel):
+    replay_window_days: int  # from the active config (retention.replay_window_days)
+    keep_from: date  # window days before this one are pruned at the next run
+    pruned_through: date | None  # a replay from the database must start after this day
+    families: list[FamilyRetention]
+    window: list[WindowDay]  # oldest first
+    kept_bytes: int  # the kept tier (decisions and money, liquidations, closed klines, ...), with indexes
+    legacy_bytes: int | None  # the table from before partitioning, until it has aged out
+    prunes: list[PruneRecord]  # the latest first
+
+
 class StorageReport(BaseModel):
     database_bytes: int
-    tables: dict[str, int]  # table → bytes with its indexes and TOAST
+    tables: dict[str, int]  # table → bytes with its indexes and TOAST (a partitioned table: all partitions)
     days: list[FamilyDay]  # newest day first
+    retention: Retention
 
 
 class ConfigBody(BaseModel):

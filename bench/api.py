@@ -15,8 +15,8 @@ import secrets
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -25,7 +25,9 @@ import orjson
 import psycopg
 
 from api.security import create_token
+from bench.scratch import scratch_database
 from bench.stats import percentile
+from projector import partitions
 from projector.migrate import migrate
 from runtime.settings import get_settings
 
@@ -45,9 +47,10 @@ ENDPOINTS = (
 )
 
 DAY_SQL = """
-INSERT INTO events (stream, stream_id, id, type, v, ts, ts_ms, source, payload, raw, decoded)
-SELECT 'md.BTCUSDT', (t * 1000)::text || '-0', 'e' || t, 'BookTickerUpdated', 1, to_timestamp(t), t * 1000,
-       'ingest', jsonb_build_object('symbol', 'BTCUSDT', 'bid', 95000 + t % 100), '{}', true
+INSERT INTO events (stream, stream_id, type, ts, ts_ms, source, raw, decoded, tier, day)
+SELECT 'md.BTCUSDT', (t * 1000)::text || '-0', 'BookTickerUpdated', to_timestamp(t), t * 1000, 'ingest',
+       '{"payload":{"symbol":"BTCUSDT","bid":"' || (95000 + t % 100) || '"}}', true, 'window',
+       (to_timestamp(t) AT TIME ZONE 'UTC')::date
 FROM generate_series(extract(epoch FROM now())::bigint - 86400, extract(epoch FROM now())::bigint, 0.5) AS t;
 INSERT INTO trades (event_id, setup_id, "timestamp", symbol, side, entry, exit, pnl_usdt, pnl_pct, duration,
                     fees, slippage_est, reason, qty, opened_at)
@@ -85,28 +88,25 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--port", type=int, default=18_700)
     args = parser.parse_args(list(argv))
     settings = get_settings()
-    admin_url = settings.database_url.rsplit("/", 1)[0] + "/postgres"
-    name = f"liqfade_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = settings.database_url.rsplit("/", 1)[0] + f"/{name}"
     server: subprocess.Popen[bytes] | None = None
-    try:
-        migrate(url)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("INSERT INTO bot_state (id) VALUES (1) ON CONFLICT DO NOTHING")
-            conn.execute(DAY_SQL.encode())
-            rows = conn.execute("SELECT count(*) FROM events").fetchone()
-        server = _start_api(url, settings.redis_url, args.port)
-        base = f"http://127.0.0.1:{args.port}"
-        result = asyncio.run(_load(base, args.rate, args.seconds, args.warmup))
-        result["events_rows"] = rows[0] if rows else 0
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(20)
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_database(settings.database_url) as url:
+        try:
+            migrate(url)
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("INSERT INTO bot_state (id) VALUES (1) ON CONFLICT DO NOTHING")
+                today = datetime.now(UTC).date()
+                with conn.transaction():
+                    partitions.ensure(conn, [today - timedelta(days=1), today])
+                conn.execute(DAY_SQL.encode())
+                rows = conn.execute("SELECT count(*) FROM events").fetchone()
+            server = _start_api(url, settings.redis_url, args.port)
+            base = f"http://127.0.0.1:{args.port}"
+            result = asyncio.run(_load(base, args.rate, args.seconds, args.warmup))
+            result["events_rows"] = rows[0] if rows else 0
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(20)
     sys.stdout.write(orjson.dumps(result).decode() + "\n")
     return 0
 

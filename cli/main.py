@@ -18,7 +18,7 @@ from runtime.settings import SettingsInvalid, get_settings
 def build_parser() -> argparse.ArgumentParser:
     # the tools' modules are imported here, not at the top: every worker starts through this module (`liqfade
     # run`), and none of them needs the replay, the supervisor or the simulator in its memory
-    from cli import replay_cmd, up
+    from cli import db_cmd, replay_cmd, up
 
     parser = argparse.ArgumentParser(prog="liqfade", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = commands.add_parser("replay", help="run the cores in virtual time over recorded events")
     replay_cmd.add_arguments(replay)
+
+    db_cmd.add_arguments(commands.add_parser("db", help="the audit log's schema and retention"))
 
     bench = commands.add_parser("bench", help="run a benchmark; prints JSON")
     bench.add_argument("name", choices=sorted(plugins.BENCHES))
@@ -103,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from cli import replay_cmd
 
         return replay_cmd.run(args)
+    if args.command == "db":
+        from cli import db_cmd
+
+        return db_cmd.run(args)
     if args.command == "bench":
         return int(_load_or_exit(plugins.BENCHES[args.name])(list(args.args)))
     if args.command == "admin":

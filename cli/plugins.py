@@ -33,6 +33,7 @@ BENCHES: dict[str, str] = {
     "api": "bench.api:main",
     "e2e": "bench.e2e:main",
     "memory": "bench.memory:main",
+    "retention": "bench.retention:main",
 }
 
 

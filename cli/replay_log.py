@@ -26,6 +26,7 @@ from cli.replay_diff import compare, render, split_recording
 from cli.replay_schedule import CoreSchedule, executor_as_recorded, schedules
 from cli.replay_sources import (
     ChosenConfig,
+    PrunedRange,
     Recording,
     db_config,
     iso,
@@ -126,6 +127,11 @@ def run(args: argparse.Namespace) -> int:
             recording.sort()
     except BadArguments as exc:
         print(f"replay: {exc}", file=sys.stderr)
+        return 2
+    except PrunedRange as exc:
+        print(f"replay: refused: {exc}: replay with --since {iso(exc.earliest_ms + warmup_ms)} or later (this"
+              f" replay's warm-up is {warmup_ms // 60_000} min), or from an export (--events) made before the prune",
+              file=sys.stderr)
         return 2
     except ValidationError as exc:
         print(f"replay: invalid config: {exc.errors()[0]['msg']}", file=sys.stderr)

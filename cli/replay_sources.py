@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
 import psycopg
 import redis
 
+from projector.partitions import DAY_MS, day_start_ms, utc_day
+from projector.prune import pruned_through
 from runtime.bus import id_key
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig
@@ -84,35 +86,62 @@ def _at(ms: int) -> datetime:
 
 # --- PostgreSQL: the projector's `events` table ---------------------------------------------------------
 
+# The kept tier selects by `ts` (its index); a window row is only its raw text and what selects it: its day
+# (the stream id's, a little after event time: partitions outside the range are not read) and `ts_ms` (a
+# BRIN index). No ORDER BY: Recording.sort orders by event time and stream id.
 _DB_QUERY = (
     "SELECT stream, stream_id, raw, decoded, skip_reason FROM events"
-    " WHERE (ts >= %(start)s AND ts <= %(end)s)"
+    " WHERE tier <> 'window'"
+    "   AND ((ts >= %(start)s AND ts <= %(end)s)"
     "    OR (ts IS NULL AND NOT decoded"
     "        AND (CASE WHEN stream_id ~ '^[0-9]{1,15}-[0-9]+$'"
-    "             THEN split_part(stream_id, '-', 1)::bigint END) BETWEEN %(start_ms)s AND %(end_ms)s)"
-    " ORDER BY ts_ms, seq"
+    "             THEN split_part(stream_id, '-', 1)::bigint END) BETWEEN %(start_ms)s AND %(end_ms)s))"
+    " UNION ALL "
+    "SELECT stream, stream_id, raw, decoded, skip_reason FROM events"
+    " WHERE tier = 'window' AND day BETWEEN %(first_day)s AND %(last_day)s"
+    "   AND ts_ms BETWEEN %(start_ms)s AND %(end_ms)s"
 )
+PRUNE_SLACK_MS = 300_000  # an event's time may be a little before its stream id's (the partition day)
+
+
+class PrunedRange(Exception):
+    """The replay would read window data (market data, heartbeats, INFO logs) the retention prune removed."""
+
+    def __init__(self, start_ms: int, pruned_through: date) -> None:
+        self.start_ms = start_ms
+        self.earliest_ms = day_start_ms(pruned_through + timedelta(days=1)) + PRUNE_SLACK_MS
+        super().__init__(
+            f"the replay reads from {iso(start_ms)}, but the retention prune has removed the book tickers, forming"
+            f" klines, INFO logs and heartbeats up to the end of {pruned_through.isoformat()} (UTC); replaying"
+            f" without them would diverge from what was recorded. The database holds them from {iso(self.earliest_ms)}"
+            f" on")
 
 
 def load_from_db(url: str, start_ms: int, end_ms: int) -> Recording:
     """Rows with event time in [start_ms, end_ms]. Rows the projector could not decode (decoded=false),
-    and rows this build cannot decode, are counted in `skipped` and left out."""
+    and rows this build cannot decode, are counted in `skipped` and left out. Raises PrunedRange when the
+    window reaches data the retention prune has removed."""
     recording = Recording()
-    params = {"start": _at(start_ms), "end": _at(end_ms), "start_ms": start_ms, "end_ms": end_ms}
-    with psycopg.connect(url, connect_timeout=10) as conn, conn.cursor(name="liqfade_replay") as cur:
-        cur.itersize = 5_000
-        cur.execute(_DB_QUERY, params)
-        for stream, stream_id, raw, decoded, skip_reason in cur:
-            if not decoded:
-                kind = str(skip_reason or "undecoded").split(":", 1)[0]
-                recording.skipped[f"undecoded:{kind}"] += 1
-                continue
-            try:
-                envelope = decode(raw)
-            except SkipEvent as skip:
-                recording.skipped[skip.kind] += 1
-                continue
-            recording.events.append(Recorded(str(stream), str(stream_id), envelope))
+    params = {"start": _at(start_ms), "end": _at(end_ms), "start_ms": start_ms, "end_ms": end_ms,
+              "first_day": utc_day(start_ms - DAY_MS), "last_day": utc_day(end_ms + DAY_MS)}
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        gone = pruned_through(conn)
+        if gone is not None and start_ms < day_start_ms(gone + timedelta(days=1)) + PRUNE_SLACK_MS:
+            raise PrunedRange(start_ms, gone)
+        with conn.cursor(name="liqfade_replay") as cur:
+            cur.itersize = 5_000
+            cur.execute(_DB_QUERY, params)
+            for stream, stream_id, raw, decoded, skip_reason in cur:
+                if not decoded:
+                    kind = str(skip_reason or "undecoded").split(":", 1)[0]
+                    recording.skipped[f"undecoded:{kind}"] += 1
+                    continue
+                try:
+                    envelope = decode(raw)
+                except SkipEvent as skip:
+                    recording.skipped[skip.kind] += 1
+                    continue
+                recording.events.append(Recorded(str(stream), str(stream_id), envelope))
     recording.sort()
     return recording
 

@@ -17,9 +17,11 @@ OPEN_TRADES = """
 SELECT p.setup_id, p.symbol, p.side, p.qty, p.entry_price, p.stop_price, p.take_profit_price, p.opened_at,
        p.time_stop_at,
        (SELECT e.payload->>'client_order_id' FROM events e
-         WHERE e.type = 'OrderSubmitted' AND e.correlation_id = p.setup_id ORDER BY e.seq LIMIT 1) AS first_cid,
+         WHERE e.tier <> 'window' AND e.type = 'OrderSubmitted' AND e.correlation_id = p.setup_id
+         ORDER BY e.seq LIMIT 1) AS first_cid,
        (SELECT e.payload FROM events e
-         WHERE e.type = 'EntryApproved' AND e.correlation_id = p.setup_id ORDER BY e.seq LIMIT 1) AS approved
+         WHERE e.tier <> 'window' AND e.type = 'EntryApproved' AND e.correlation_id = p.setup_id
+         ORDER BY e.seq LIMIT 1) AS approved
   FROM positions p
  WHERE p.status = 'OPEN'
  ORDER BY p.opened_at

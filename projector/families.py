@@ -1,10 +1,11 @@
-"""Event families: what the audit log holds, counted per day so an operator sees its growth (and, for the
-retention policy to come, what may be pruned after a replay window and what is kept for good)."""
+"""Event families: what the audit log holds, counted per day so an operator sees its growth, and the retention
+tier of each: kept for good, or kept for the replay window (then pruned, but for one heartbeat an hour)."""
 
 from __future__ import annotations
 
 from schemas.envelope import Envelope
-from schemas.system import LogRecorded
+from schemas.risk import Heartbeat
+from schemas.system import LogRecorded, ProcessHeartbeat
 
 BY_TYPE = {
     "BookTickerUpdated": "book_tickers",
@@ -14,7 +15,18 @@ BY_TYPE = {
     "ProcessHeartbeat": "heartbeats",
     "Heartbeat": "heartbeats",
 }
-WARNING_LEVELS = frozenset({"WARNING", "ERROR", "CRITICAL"})
+WARNING_LEVELS = ("WARNING", "ERROR", "CRITICAL")
+
+KEPT, WINDOW = "kept", "window"
+# What Binance can give back later, or what nobody decides on: kept for the replay window only.
+WINDOWED = frozenset({"book_tickers", "forming_klines", "logs_info", "heartbeats"})
+# Everything else is kept for good: decisions and money, liquidations (no REST history of them), closed
+# klines, WARNING+ logs, and entries that could not be decoded (kept as evidence).
+FAMILIES = ("decisions", "liquidations", "closed_klines", "logs_warning", "undecoded", *sorted(WINDOWED))
+HEARTBEAT_TYPES = (ProcessHeartbeat.TYPE, Heartbeat.TYPE)
+HEARTBEAT_STREAMS = (ProcessHeartbeat.STREAM, Heartbeat.STREAM)
+
+
 def family_of(envelope: Envelope | None) -> str:
     """One of the above, "logs_warning" / "logs_info", "undecoded", or "decisions": decisions and money
     (signals, intents, orders, fills, positions, trades, state, commands, configs, risk), feed changes, alerts."""
@@ -23,3 +35,17 @@ def family_of(envelope: Envelope | None) -> str:
     if isinstance(envelope.payload, LogRecorded):
         return "logs_warning" if envelope.payload.level in WARNING_LEVELS else "logs_info"
     return BY_TYPE.get(envelope.type, "decisions")
+
+
+def tier_of(family: str) -> str:
+    return WINDOW if family in WINDOWED else KEPT
+
+
+def kept_sql() -> str:
+    """`family_of(...)` is kept, as a predicate on an `events` row that has its jsonb payload (rows written
+    before the tiers existed). Made from the tables above, so the two cannot disagree."""
+    windowed_types = [t for t, family in BY_TYPE.items() if family in WINDOWED]
+    listed = ", ".join(f"'{t}'" for t in windowed_types)
+    levels = ", ".join(f"'{level}'" for level in WARNING_LEVELS)
+    return (f"(NOT decoded OR type IS NULL OR (type <> 'LogRecorded' AND type NOT IN ({listed}))"
+            f" OR (type = 'LogRecorded' AND payload->>'level' IN ({levels})))")

@@ -20,8 +20,10 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exp
 
 from projector.entries import Entry, entry_from_fields
 from projector.migrate import apply_migrations
+from projector.prune import prune
 from projector.store import TRANSIENT, write_batch
 from runtime import bus
+from runtime.config_store import load_active
 from runtime.heartbeat import heartbeat_envelope
 from schemas.streams import ALL_STREAMS, GROUP_PROJECTOR, HEARTBEATS, LOGS
 
@@ -32,7 +34,8 @@ OUTAGES = (*TRANSIENT, redis.ConnectionError, redis.TimeoutError)
 class Projector:
     def __init__(self, redis_url: str, database_url: str, *, streams: Sequence[str] = ALL_STREAMS,
                  batch: int = 500, block_ms: int = 500, heartbeat_ms: int = 5_000,
-                 trim_every_ms: int = 60_000, own_retention_ms: int = 86_400_000) -> None:
+                 trim_every_ms: int = 60_000, own_retention_ms: int = 86_400_000,
+                 prune_every_ms: int | None = 3_600_000, prune_budget_s: float = 2.0) -> None:
         self.redis = bus.connect(redis_url)
         self.database_url = database_url
         self.streams = tuple(streams)
@@ -42,12 +45,15 @@ class Projector:
         self.heartbeat_ms = heartbeat_ms
         self.trim_every_ms = trim_every_ms
         self.own_retention_ms = own_retention_ms
+        self.prune_every_ms = prune_every_ms  # None: never prune (tests that project fixed, old times)
+        self.prune_budget_s = prune_budget_s  # a prune step never holds projection up for longer
         self.conn: psycopg.Connection[Any] | None = None
         self.projected = 0
         self.started_ms = _now_ms()
         self._recovering = True
         self._next_heartbeat = 0
         self._next_trim = 0
+        self._next_prune = 0
 
     def run(self, stop: threading.Event) -> None:
         """Project until `stop` is set. PostgreSQL or Redis outages are waited out with backoff."""
@@ -111,6 +117,8 @@ class Projector:
             for stream in (LOGS, HEARTBEATS):  # the projector is their only reader
                 bus.trim(self.redis, stream, now, self.own_retention_ms)
             self._next_trim = now + self.trim_every_ms
+        if self.prune_every_ms is not None and now >= self._next_prune:
+            self._next_prune = now + self.maintain(now, self.prune_every_ms)
         entries = self.read()
         if not entries:
             return 0
@@ -136,6 +144,20 @@ class Projector:
         if self._recovering and not entries:
             self._recovering = False
         return entries
+
+    def maintain(self, now: int, every_ms: int) -> int:
+        """Make the coming days' partitions and prune what the retention window has left behind; returns
+        the milliseconds until the next run (soon while work is left, e.g. a legacy table being aged out)."""
+        assert self.conn is not None
+        window = load_active(self.redis).retention.replay_window_days
+        try:
+            report = prune(self.conn, now, window, budget_s=self.prune_budget_s)
+        except TRANSIENT:
+            raise
+        except psycopg.Error as exc:
+            logger.error("prune failed: {!r}; next try in {} s", exc, every_ms // 1000)
+            return every_ms
+        return 10_000 if report is not None and report.more else every_ms
 
     def heartbeat(self, now: int) -> None:
         lag = bus.group_lag(self.redis, self.streams, self.group)

@@ -109,6 +109,15 @@ class FeatureFlags(_Strict):
     enable_momentum_variant: StrictBool = False
 
 
+class RetentionConfig(_Strict):
+    """How long the audit log keeps what can be pruned (book tickers, forming klines, INFO logs, heartbeats
+    but one an hour): whole UTC days before today. Decisions and money, liquidations, closed klines and
+    WARNING+ logs are kept for good whatever this says (projector/families.py). At least 2 days, so a
+    replay of yesterday always has its market data."""
+
+    replay_window_days: Annotated[StrictInt, Field(ge=2, le=90)] = 7
+
+
 class BotConfig(_Strict):
     version: Annotated[StrictInt, Field(ge=1)] = 1
     mode: Literal["paper", "live"] = "paper"
@@ -123,6 +132,7 @@ class BotConfig(_Strict):
     paper: PaperConfig = Field(default_factory=PaperConfig)
     display: DisplayConfig = Field(default_factory=DisplayConfig)
     feature_flags: FeatureFlags = Field(default_factory=FeatureFlags)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
 
     @field_validator("symbols")
     @classmethod

@@ -1,7 +1,8 @@
 """GET /api/stream: server-sent events with the bot state (when it changes) and each new event.
 
 Polls PostgreSQL (the projector's output) once a second, taking a pooled connection per poll, so an
-idle dashboard holds no connection. Market data and heartbeats are left out: they are noise here.
+idle dashboard holds no connection. It reads the kept tier of the audit log only (events_kept, by its
+primary key): market data, heartbeats and INFO logs are noise here (INFO logs are on the logs page).
 A stream lives no longer than its token: it ends with an `end` event when the token expires or its session
 is signed out (checked each poll), and the dashboard reconnects with a fresh token.
 """
@@ -100,14 +101,14 @@ async def _poll(
 
 LIVE_ROWS_SQL = (
     "SELECT seq, stream, id, type, ts, correlation_id, payload FROM events"
-    " WHERE seq > %s AND seq <= %s AND decoded AND stream NOT LIKE 'md.%%'"
+    " WHERE tier = 'kept' AND seq > %s AND seq <= %s AND decoded AND stream NOT LIKE 'md.%%'"
     " AND type <> ALL(%s) ORDER BY seq LIMIT %s"
 )
 BATCH = 500
 
 
 async def newest_seq(db: Any) -> int:
-    top = await fetch_one(db, "SELECT coalesce(max(seq), 0) AS s FROM events")
+    top = await fetch_one(db, "SELECT coalesce(max(seq), 0) AS s FROM events WHERE tier = 'kept'")
     return int(top["s"]) if top else 0
 
 

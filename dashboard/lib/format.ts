@@ -25,6 +25,18 @@ export function price(value: Numeric): string {
   return decimal(n, Math.min(8, Math.max(2, given)));
 }
 
+/** A size in decimal units: 1234567 → "1.2 MB". */
+export function bytes(n: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let value = n;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}
+
 /** A fraction shown as a percentage: 0.0035 → "0.35". */
 export function percent(fraction: Numeric, digits = 2, sign = false): string {
   const n = toNumber(fraction);

@@ -47,6 +47,6 @@ def project(settings: Settings, events: list[Envelope], undecodable: bool = Fals
     import redis
 
     publish(redis.Redis.from_url(settings.redis_url), events, undecodable=undecodable)
-    projector = Projector(settings.redis_url, settings.database_url, block_ms=20)
+    projector = Projector(settings.redis_url, settings.database_url, block_ms=20, prune_every_ms=None)
     drain(projector)
     projector.close()

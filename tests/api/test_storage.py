@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 from typing import Any
 
 import orjson
@@ -12,6 +13,7 @@ from psycopg.rows import dict_row
 
 from api.routes.stream import LIVE_ROWS_SQL, MAX_STREAMS_PER_SESSION, QUIET_TYPES, next_rows
 from api.security import create_token
+from projector import partitions
 from runtime.settings import Settings
 from tests.api.conftest import EMAIL, SECRET, project
 from tests.projector.session import recorded_session
@@ -34,13 +36,20 @@ def test_storage_when_events_are_projected_counts_them_per_day_and_family(
 
 
 def fill_filtered_rows(database_url: str, n: int) -> None:
-    """n book tickers straight into `events` (what a quiet market adds between two shown events)."""
+    """n book tickers straight into `events`, as the projector stores them (what a quiet market adds between
+    two shown events), and n INFO-level rows of the kept tier's kind that the view filters out (market data
+    that is kept: liquidations)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute(
-            "INSERT INTO events (stream, stream_id, type, raw, decoded)"
-            " SELECT 'md.BTCUSDT', (1700000000000 + g)::text || '-0', 'BookTickerUpdated', 'x', true"
-            " FROM generate_series((SELECT coalesce(max(seq), 0) FROM events) + 1,"
-            "                      (SELECT coalesce(max(seq), 0) FROM events) + %s) g", (n,))
+        with conn.transaction():
+            partitions.ensure(conn, [date(2023, 11, 14), date(2023, 11, 15)])
+        for stream, kind, tier in (("md.BTCUSDT", "BookTickerUpdated", "window"),
+                                   ("md.BTCUSDT", "LiquidationObserved", "kept")):
+            conn.execute(
+                "INSERT INTO events (stream, stream_id, type, raw, decoded, tier, day)"
+                " SELECT %s, (1700000000000 + g)::text || '-' || %s, %s, 'x', true, %s, '2023-11-14'"
+                " FROM generate_series((SELECT coalesce(max(seq), 0) FROM events) + 1,"
+                "                      (SELECT coalesce(max(seq), 0) FROM events) + %s) g",
+                (stream, len(kind), kind, tier, n))
         conn.execute("ANALYZE events")
 
 
@@ -72,7 +81,9 @@ def test_live_view_when_many_rows_are_filtered_out_the_next_poll_reads_none_of_t
         assert again == cursor  # nothing new: the cursor stays past everything filtered
         scanned.append(rows_scanned(settings.database_url, cursor, again))
     assert scanned == [0, 0]
-    assert rows_scanned(settings.database_url, 0, cursor) >= 20_500  # what a cursor left behind would re-read
+    # from the start, the view reads the kept tier only: none of the 20,500 book tickers, but the kept market
+    # data it filters out (what a cursor left behind would re-read on every poll)
+    assert 20_500 <= rows_scanned(settings.database_url, 0, cursor) < 20_600
 
 
 def test_live_stream_when_a_session_has_its_streams_open_refuses_another(client: TestClient) -> None:

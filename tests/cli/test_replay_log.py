@@ -23,6 +23,7 @@ from cli.replay_diff import compare
 from cli.replay_sources import Recorded, parse_time
 from projector.entries import Entry
 from projector.migrate import migrate
+from projector.prune import prune
 from projector.store import write_batch
 from runtime import market_csv
 from runtime.core import Emit, envelopes
@@ -30,6 +31,7 @@ from runtime.replay import ReplayDriver, ScheduledReplay, Step
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig
 from schemas.envelope import Envelope
+from schemas.market import BookTickerUpdated
 from schemas.registry import FIELD, encode, stream_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +97,26 @@ def at(ms: int) -> datetime:
 def db(database_url: str) -> str:
     """The session in `events` (through the projector's own writer), v1 active from before it, v2 after."""
     migrate(database_url)
+    store_session(database_url)
+    return database_url
+
+
+@pytest.fixture
+def db_with_older_days(database_url: str) -> str:
+    """The session, after ten earlier days of book tickers (one every 30 minutes) that a prune can remove."""
+    migrate(database_url)
+    first = start_ms() - start_ms() % 86_400_000 - 10 * 86_400_000
+    older = [Envelope(id=f"{ts:013d}-older", type=BookTickerUpdated.TYPE, v=1, ts=ts, source="ingest",
+                      payload=BookTickerUpdated(symbol="BTCUSDT", bid=Decimal("108000.0"), bid_qty=Decimal(1),
+                                                ask=Decimal("108000.1"), ask_qty=Decimal(1), update_id=ts))
+             for ts in range(first, first + 10 * 86_400_000, 1_800_000)]
+    with psycopg.connect(database_url) as conn:
+        write_batch(conn, [Entry("md.BTCUSDT", f"{e.ts}-0", encode(e).decode(), e) for e in older])
+    store_session(database_url)
+    return database_url
+
+
+def store_session(database_url: str) -> None:
     with psycopg.connect(database_url) as conn:
         write_batch(conn, [Entry(r.stream, r.stream_id, encode(r.envelope).decode(), r.envelope)
                            for r in session()])
@@ -102,7 +124,6 @@ def db(database_url: str) -> str:
             conn.execute("INSERT INTO bot_config (version, config, author, created_at) VALUES (%s, %s, 'test', %s)",
                          (config.version, Jsonb(config.model_dump(mode="json")), created))
         conn.commit()
-    return database_url
 
 
 @pytest.fixture
@@ -340,3 +361,33 @@ def test_replay_from_db_when_a_decision_before_until_was_written_after_it_reads_
     out = capsys.readouterr().out
     assert code == 0, out
     assert "governor: 2 steps, 2 inputs with a recorded time" in out
+
+
+def test_replay_from_db_when_older_days_were_pruned_is_byte_identical_inside_the_window(
+        db_with_older_days: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert replay(*from_db(db_with_older_days), "--out", str(tmp_path / "before")) == 0
+    with psycopg.connect(db_with_older_days, autocommit=True) as conn:
+        report = prune(conn, parse_time("2025-10-29T01:00:00"), 8)  # keeps 2025-10-21 on: the warm-up's day
+    assert report is not None and [d["day"] for d in report.dropped][-1] == "2025-10-20"
+    assert len(report.dropped) == 9
+
+    code = replay(*from_db(db_with_older_days), "--out", str(tmp_path / "after"))
+
+    assert code == 0, capsys.readouterr().out
+    for name in ("events.jsonl", "summary.json", "diff.json"):
+        assert (tmp_path / "after" / name).read_bytes() == (tmp_path / "before" / name).read_bytes(), name
+
+
+def test_replay_from_db_when_it_reaches_pruned_days_refuses_and_says_where_to_start(
+        db_with_older_days: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with psycopg.connect(db_with_older_days, autocommit=True) as conn:
+        prune(conn, parse_time("2025-10-29T01:00:00"), 8)
+    capsys.readouterr()
+
+    code = replay("--from-db", "--database-url", db_with_older_days, "--since", "2025-10-20T12:00:00",
+                  "--until", "2025-10-22T02:00:00")
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "retention prune has removed" in err and "up to the end of 2025-10-20" in err
+    assert "--since 2025-10-21T00:35:00.000Z or later" in err  # the first complete day, its slack and the warm-up

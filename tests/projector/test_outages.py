@@ -23,6 +23,7 @@ from projector.loop import Projector
 from schemas.market import BookTickerUpdated
 from tests.projector.session import T0, closed_trade, publish, recorded_session, wrap
 from tests.projector.tcp_proxy import TcpProxy
+from tests.projector.test_projection import NOT_OURS
 from tests.support.local_services import pg_admin_url
 from tests.support.services import RedisServer
 
@@ -85,7 +86,7 @@ def test_projector_when_sigkilled_mid_batch_projects_every_entry_once(
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(20)
-    assert scalar(database_url, "SELECT count(DISTINCT id) FROM events WHERE stream = 'md.BTCUSDT'") == 30_000
+    assert scalar(database_url, "SELECT count(DISTINCT stream_id) FROM events WHERE stream = 'md.BTCUSDT'") == 30_000
     assert scalar(database_url, "SELECT count(*) FROM events WHERE stream = 'executions'") == 400
     assert scalar(database_url, "SELECT count(*) FROM positions") == 400
     assert redis_client.xpending("executions", "projector")["pending"] == 0
@@ -130,8 +131,7 @@ def test_projector_when_postgres_unavailable_for_a_while_catches_up(
         stop.set()
         thread.join(20)
     ids = [e.id for e in session + rest[len(session) - 10:]]
-    assert scalar(database_url, "SELECT count(*) FROM events WHERE source IS DISTINCT FROM 'projector'") \
-        == len(set(ids)) + 2
+    assert scalar(database_url, f"SELECT count(*) FROM events WHERE {NOT_OURS}") == len(set(ids)) + 2
     assert scalar(database_url, "SELECT count(*) FROM risk_events") == 4
     assert scalar(database_url, "SELECT count(*) FROM logs") == 2
 

@@ -1,71 +1,53 @@
 import { Card } from "@/components/ui/Card";
 import { DataTable, type Column } from "@/components/ui/DataTable";
 import type { StorageReport } from "@/lib/api/types";
-
-/** What a family of events is, in the operator's words. */
-const FAMILY: Record<string, string> = {
-  decisions: "Decisions and money",
-  liquidations: "Liquidations",
-  closed_klines: "Closed candles",
-  book_tickers: "Book tickers",
-  forming_klines: "Forming candles",
-  heartbeats: "Heartbeats",
-  logs_warning: "Logs, warning and above",
-  logs_info: "Logs, info",
-  undecoded: "Undecoded",
-};
-
-interface FamilyRow {
-  family: string;
-  today: number;
-  week: number;
-  weekBytes: number;
-}
-
-export function bytes(n: number): string {
-  const units = ["B", "kB", "MB", "GB", "TB"];
-  let value = n;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
+import { bytes } from "@/lib/format";
+import { FAMILY, familyRows, keptLabel, prunedText, storedText, type FamilyRow } from "./storage";
 
 const count = new Intl.NumberFormat("en-US");
 
-function rows(report: StorageReport): FamilyRow[] {
-  const today = report.days[0]?.day;
-  const byFamily = new Map<string, FamilyRow>();
-  for (const d of report.days) {
-    const row = byFamily.get(d.family) ?? { family: d.family, today: 0, week: 0, weekBytes: 0 };
-    row.week += d.rows;
-    row.weekBytes += d.raw_bytes;
-    if (d.day === today) row.today += d.rows;
-    byFamily.set(d.family, row);
-  }
-  return [...byFamily.values()].sort((a, b) => b.weekBytes - a.weekBytes);
+function columns(windowDays: number): ReadonlyArray<Column<FamilyRow>> {
+  return [
+    { key: "family", label: "Events", render: (r) => FAMILY[r.family] ?? r.family },
+    { key: "kept", label: "Kept", render: (r) => keptLabel(r.kept, windowDays) },
+    { key: "today", label: "Rows today (UTC)", numeric: true, render: (r) => count.format(r.today) },
+    { key: "week", label: "Rows, 7 days", numeric: true, render: (r) => count.format(r.week) },
+    { key: "bytes", label: "Size, 7 days", numeric: true, render: (r) => bytes(r.weekBytes) },
+    { key: "note", label: "Note", wrap: true, render: (r) => r.note },
+  ];
 }
 
-const COLUMNS: ReadonlyArray<Column<FamilyRow>> = [
-  { key: "family", label: "Events", render: (r) => FAMILY[r.family] ?? r.family },
-  { key: "today", label: "Rows today (UTC)", numeric: true, render: (r) => count.format(r.today) },
-  { key: "week", label: "Rows, 7 days", numeric: true, render: (r) => count.format(r.week) },
-  { key: "bytes", label: "Size, 7 days", numeric: true, render: (r) => bytes(r.weekBytes) },
-];
-
-/** The database's size and the audit log's growth per event family: growth is seen before it hurts. */
+/** The database's size, the audit log's growth and retention per event family, what each tier holds and how
+ *  far the prune has gone: growth is seen before it hurts, and what a replay can still read is plain. */
 export function StorageCard({ report }: { report: StorageReport | null }) {
+  const retention = report?.retention;
   return (
     <Card title="Storage" testId="storage-card">
-      {report ? (
+      {report && retention ? (
         <>
           <p className="small" data-testid="storage-total">
             Database {bytes(report.database_bytes)}; the event log {bytes(report.tables.events ?? 0)} with its indexes.
           </p>
-          <DataTable columns={COLUMNS} rows={rows(report)} rowKey={(r) => r.family} empty="No events yet." testId="storage-families" />
-          <p className="muted small">Sizes are the stored envelopes; the event log&apos;s indexes and JSON copy come on top.</p>
+          <DataTable
+            columns={columns(retention.replay_window_days)}
+            rows={familyRows(report)}
+            rowKey={(r) => r.family}
+            empty="No events yet."
+            caption="Event families: retention and growth"
+            testId="storage-families"
+          />
+          <p className="small" data-testid="storage-retention">
+            {storedText(retention)}
+          </p>
+          <p className="small" data-testid="storage-pruned">
+            {prunedText(retention)}
+          </p>
+          <p className="muted small">
+            Kept &ldquo;{retention.replay_window_days} days&rdquo;: the window tier, today and the{" "}
+            {retention.replay_window_days} whole UTC days before it (Config → Retention), then dropped by the prune but
+            for one heartbeat an hour. Sizes are the stored envelopes; the event log&apos;s indexes (and the kept tier&apos;s
+            JSON copy) come on top.
+          </p>
         </>
       ) : (
         <p className="empty">Storage figures are unavailable.</p>

@@ -14,7 +14,7 @@ export interface FormProps {
 }
 
 const HIDDEN = new Set(["version"]);
-const FIRST = ["feature_flags", "risk", "signal", "execution", "paper", "display"];
+const FIRST = ["feature_flags", "risk", "signal", "execution", "paper", "display", "retention"];
 
 function rank(section: string): number {
   const i = FIRST.indexOf(section);

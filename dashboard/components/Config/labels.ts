@@ -14,6 +14,8 @@ const LABELS: Record<string, string> = {
   "execution.tp_pct": "Take profit (fraction)",
   "execution.sl_pct": "Stop loss (fraction)",
   "paper.slippage_bps": "Paper slippage (bps)",
+  retention: "Retention",
+  "retention.replay_window_days": "Replay window (days of market data kept)",
 };
 
 export function labelFor(path: string): string {

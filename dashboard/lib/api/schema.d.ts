@@ -48,7 +48,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ready */
+        /**
+         * Ready
+         * @description PostgreSQL (migrated) and Redis answer: one query and one PING, not the details' stream scan.
+         */
         get: operations["ready_api_ready_get"];
         put?: never;
         post?: never;
@@ -585,6 +588,21 @@ export interface components {
             /** Raw Bytes */
             raw_bytes: number;
         };
+        /** FamilyRetention */
+        FamilyRetention: {
+            /** Family */
+            family: string;
+            /**
+             * Kept
+             * @enum {string}
+             */
+            kept: "for good" | "window";
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+        };
         /** FieldError */
         FieldError: {
             /** Field */
@@ -821,6 +839,27 @@ export interface components {
             /** Rss Mb */
             rss_mb: number;
         };
+        /** PruneRecord */
+        PruneRecord: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Relation */
+            relation: string;
+            /** Rows */
+            rows: number;
+            /** Bytes */
+            bytes: number;
+            /** Heartbeats Kept */
+            heartbeats_kept: number;
+            /**
+             * Pruned At
+             * Format: date-time
+             */
+            pruned_at: string;
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /** Refresh Token */
@@ -832,6 +871,28 @@ export interface components {
          * @enum {string}
          */
         RejectReason: "volume" | "no_exhaustion" | "spread" | "stale_book" | "cooldown" | "paused" | "not_running" | "daily_loss_limit" | "max_trades" | "loss_streak_pause" | "position_open" | "below_min_notional" | "symbol_disabled" | "feed_stale" | "momentum" | "superseded" | "no_equity" | "no_filters";
+        /** Retention */
+        Retention: {
+            /** Replay Window Days */
+            replay_window_days: number;
+            /**
+             * Keep From
+             * Format: date
+             */
+            keep_from: string;
+            /** Pruned Through */
+            pruned_through: string | null;
+            /** Families */
+            families: components["schemas"]["FamilyRetention"][];
+            /** Window */
+            window: components["schemas"]["WindowDay"][];
+            /** Kept Bytes */
+            kept_bytes: number;
+            /** Legacy Bytes */
+            legacy_bytes: number | null;
+            /** Prunes */
+            prunes: components["schemas"]["PruneRecord"][];
+        };
         /** StorageReport */
         StorageReport: {
             /** Database Bytes */
@@ -842,6 +903,7 @@ export interface components {
             };
             /** Days */
             days: components["schemas"]["FamilyDay"][];
+            retention: components["schemas"]["Retention"];
         };
         /** TodayMetrics */
         TodayMetrics: {
@@ -966,6 +1028,16 @@ export interface components {
             /** Context */
             ctx?: Record<string, never>;
         };
+        /** WindowDay */
+        WindowDay: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Bytes */
+            bytes: number;
+        };
         /** BotConfig */
         BotConfig: {
             /**
@@ -1004,6 +1076,7 @@ export interface components {
             paper?: components["schemas"]["BotConfig"]["$defs"]["PaperConfig"];
             display?: components["schemas"]["BotConfig"]["$defs"]["DisplayConfig"];
             feature_flags?: components["schemas"]["BotConfig"]["$defs"]["FeatureFlags"];
+            retention?: components["schemas"]["BotConfig"]["$defs"]["RetentionConfig"];
             $defs: {
                 /** DisplayConfig */
                 DisplayConfig: {
@@ -1098,6 +1171,20 @@ export interface components {
                      * @default 0.0005
                      */
                     taker_fee_rate: number;
+                };
+                /**
+                 * RetentionConfig
+                 * @description How long the audit log keeps what can be pruned (book tickers, forming klines, INFO logs, heartbeats
+                 *     but one an hour): whole UTC days before today. Decisions and money, liquidations, closed klines and
+                 *     WARNING+ logs are kept for good whatever this says (projector/families.py). At least 2 days, so a
+                 *     replay of yesterday always has its market data.
+                 */
+                RetentionConfig: {
+                    /**
+                     * Replay Window Days
+                     * @default 7
+                     */
+                    replay_window_days: number;
                 };
                 /** RiskConfig */
                 RiskConfig: {

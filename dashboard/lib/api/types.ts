@@ -20,6 +20,10 @@ export type HealthCheck = Schemas["HealthCheck"];
 export type ExitReason = Schemas["ExitReason"];
 export type Health = Schemas["Health"];
 export type StorageReport = Schemas["StorageReport"];
+export type Retention = Schemas["Retention"];
+export type FamilyRetention = Schemas["FamilyRetention"];
+export type WindowDay = Schemas["WindowDay"];
+export type PruneRecord = Schemas["PruneRecord"];
 
 export type TradesQuery = NonNullable<paths["/api/trades"]["get"]["parameters"]["query"]>;
 export type EventsQuery = NonNullable<paths["/api/events"]["get"]["parameters"]["query"]>;

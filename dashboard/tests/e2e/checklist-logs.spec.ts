@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { login } from "./helpers";
+import { LOCAL_STACK, login } from "./helpers";
 
 test.beforeEach(async ({ page }) => login(page));
 
@@ -32,10 +32,25 @@ test("logs: the last error with its stack snippet, a level filter and a search",
   await expect(page.getByText("No log lines match.")).toBeVisible();
 });
 
-test("the checklist page shows the database size and the event log's growth per family", async ({ page }) => {
+test("the checklist page shows the database size, the event log's growth and retention per family, and the prune", async ({ page }) => {
   await page.getByRole("link", { name: "Checklist" }).click();
   await expect(page.getByTestId("storage-total")).toContainText(/Database \d+(\.\d)? (kB|MB|GB)/);
   const families = page.getByTestId("storage-families");
   await expect(families).toContainText("Decisions and money");
   await expect(families).toContainText("Heartbeats");
+  // the policy, per family: market data for the replay window (the default config: 7 days), the rest for good
+  const kept = (name: string) => families.locator("tbody tr").filter({ hasText: name }).locator('td[data-label="Kept"]');
+  await expect(kept("Book tickers")).toHaveText("7 days");
+  await expect(kept("Forming candles")).toHaveText("7 days");
+  await expect(kept("Liquidations")).toHaveText("for good");
+  await expect(kept("Decisions and money")).toHaveText("for good");
+  await expect(families.locator("tbody tr").filter({ hasText: "Liquidations" })).toContainText("Binance keeps no history of them");
+  // what is stored now: today's window partition (yesterday's too after midnight UTC), and the kept tier
+  const day = String.raw`\d{4}-\d{2}-\d{2}`;
+  const size = String.raw`[\d.]+ [kMGT]?B`;
+  const stored = String.raw`^Stored now: window tier (1 day, ${day}|\d+ days, ${day} → ${day})( \(and \d+ made ahead\))?, ${size}; kept tier ${size}`;
+  await expect(page.getByTestId("storage-retention")).toHaveText(new RegExp(stored));
+  // how far the prune has gone: a fresh database (a day of seeded history) has nothing older than the window
+  const pruned = String.raw`^(Nothing pruned yet|Pruned through ${day}: a replay from the database starts after it\. Latest prune: .+ UTC)\. Days before ${day} go at the next prune`;
+  await expect(page.getByTestId("storage-pruned")).toHaveText(new RegExp(LOCAL_STACK ? String.raw`^Nothing pruned yet\. Days before ${day} go at the next prune` : pruned));
 });

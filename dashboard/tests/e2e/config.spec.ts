@@ -14,6 +14,14 @@ async function versionCount(page: Page): Promise<number> {
   return (await page.getByTestId("config-versions").count()) ? rows.count() : 0;
 }
 
+test("the retention section comes last, with the replay window and its bounds", async ({ page }) => {
+  await expect(page.locator("fieldset[data-testid^='cfg-']").last()).toHaveAttribute("data-testid", "cfg-retention");
+  const section = page.getByTestId("cfg-retention");
+  await expect(section.locator("legend").first()).toHaveText("Retention");
+  await expect(section.getByLabel("Replay window (days of market data kept)")).toHaveValue("7");
+  await expect(section).toContainText("2 ≤ x ≤ 90, whole number");
+});
+
 test("an out-of-range value is flagged inline before anything is sent", async ({ page }) => {
   const field = page.getByLabel("Max trades per day");
   await field.fill("99");
