@@ -113,7 +113,7 @@ def test_liquidation_when_the_exchange_closes_the_long_the_trade_ends_liquidatio
 
 
 # --- restarts ------------------------------------------------------------------------------------------------
-def restart_executor_after(h: Harness, act: Callable[[], None]) -> None:
+def restart_executor_after(h: Harness, act: Callable[[], object]) -> None:
     h.wait_event("executions", "ProtectionPlaced", ENTRY_WAIT)
     h.wait_for(lambda: len(h.stream_events("executions", "ProtectionPlaced")) >= 2, 20, "stop and take profit")
     h._expected_down = frozenset({"executor"})

@@ -55,7 +55,7 @@ def assert_replay_reproduces(h: Harness, workdir: Path, min_executions: int) -> 
     time.sleep(max(0.0, (until + 2_000) / 1000 - time.time()))  # within 2 s (waiting for a moment, not a state)
     h.wait_projected()
     config = workdir / "config.json"
-    config.write_bytes(orjson.dumps(CONFIG.model_dump(mode="json")))  # what the harness stored as active
+    config.write_bytes(orjson.dumps(h.config.model_dump(mode="json")))  # what the harness stored as active
     out = workdir / "replay"
     done = subprocess.run(
         [str(BIN / "liqfade"), "replay", "--from-db", "--since", str(row["first"]), "--until", str(until),
