@@ -204,7 +204,7 @@ def position_closed(state: GovState, closed: PositionClosed) -> GovState:
     pnl = closed.pnl_usdt
     daily = state.daily_pnl + pnl
     peak = max(state.daily_peak_pnl, daily)
-    cooldown = closed.closed_ts + state.config.signal.symbol_cooldown_seconds * 1000  # from the close (as strategy)
+    cooldown = state.config.signal.cooldown_until(closed.closed_ts)
     equity = state.equity
     if not state.equity_from_venue and equity is not None:
         equity += pnl  # paper without account reports: track realized PnL ourselves

@@ -74,6 +74,11 @@ class SignalConfig(_Strict):
     max_setup_age_seconds: Annotated[StrictInt, Field(ge=60, le=3600)] = 600
     stale_data_seconds: Annotated[StrictInt, Field(ge=2, le=120)] = 10
 
+    def cooldown_until(self, closed_ts: int) -> int:
+        """The rule the strategy and the governor both apply: no new setup on a symbol until this epoch ms,
+        counted from the close of its last trade."""
+        return closed_ts + self.symbol_cooldown_seconds * 1000
+
 
 class ExecutionConfig(_Strict):
     tp_pct: Annotated[Num, Field(ge=Decimal("0.0025"), le=Decimal("0.0045"))] = Decimal("0.0035")

@@ -50,7 +50,7 @@ def feed_stale(symbol: str, sym: SymbolState) -> Rejection:
 def cooldown(config: BotConfig, sym: SymbolState, now: int) -> Rejection | None:
     if sym.last_close_ts is None:
         return None
-    until = sym.last_close_ts + config.signal.symbol_cooldown_seconds * 1000
+    until = config.signal.cooldown_until(sym.last_close_ts)
     if now >= until:
         return None
     return Rejection(RejectReason.COOLDOWN, f"symbol cooldown after the trade closed at {sym.last_close_ts}",

@@ -9,7 +9,7 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
-from schemas.config import BotConfig, effective_risk_pct, margin_needed_pct
+from schemas.config import BotConfig, SignalConfig, effective_risk_pct, margin_needed_pct
 
 DEFAULT = Path(__file__).resolve().parents[2] / "config" / "default.json"
 
@@ -72,3 +72,8 @@ def test_config_when_round_tripped_through_json_is_equal() -> None:
     config = BotConfig.model_validate_json(DEFAULT.read_bytes())
     assert BotConfig.model_validate_json(config.model_dump_json()) == config
     assert BotConfig.model_validate(orjson.loads(config.model_dump_json())) == config
+
+
+def test_cooldown_until_when_a_trade_closed_counts_the_cooldown_from_the_close() -> None:
+    signal = SignalConfig(symbol_cooldown_seconds=300)
+    assert signal.cooldown_until(1_000) == 301_000
