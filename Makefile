@@ -55,8 +55,9 @@ $(NPM_STAMP): dashboard/package-lock.json
 
 dashboard-install: $(NPM_STAMP)
 
+# check:api: lib/api/schema.d.ts is what openapi.json generates (openapi.json itself: tests/api/test_openapi_doc.py).
 dashboard-check: dashboard-install
-	cd dashboard && npm run typecheck && npm run lint
+	cd dashboard && npm run typecheck && npm run lint && npm run check:api
 
 dashboard-build: dashboard-install
 	cd dashboard && npm run build

@@ -8,6 +8,7 @@ from decimal import Decimal
 from api.models import CheckItem
 from api.queries import EXPECTED_PROCESSES, Conn, day_window, fetch_all, fetch_one, processes, trade_pnls
 from schemas.config import BotConfig
+from schemas.risk import Heartbeat
 
 DAY = timedelta(hours=24)
 REPEATED = 3  # the same error this often in 24 h is "repeated"
@@ -93,11 +94,11 @@ async def repeated_errors(db: Conn, now: datetime, status: str | None) -> CheckI
 
 
 async def pnl_band(
-    db: Conn, now: datetime, config: BotConfig, heartbeat: dict[str, object] | None
+    db: Conn, now: datetime, config: BotConfig, heartbeat: Heartbeat | None
 ) -> CheckItem:
     day, start, end = day_window(config.day_boundary_tz, now)
     pnl = sum(await trade_pnls(db, start, end), Decimal(0))
-    equity = Decimal(str(heartbeat["day_start_equity"])) if heartbeat else config.paper.starting_equity_usdt
+    equity = heartbeat.day_start_equity if heartbeat else config.paper.starting_equity_usdt
     limit = equity * config.risk.daily_max_loss_pct
     evidence = (
         f"today ({day}, {config.day_boundary_tz}) {pnl:+.2f} USDT; daily loss limit -{limit:.2f}, "

@@ -8,6 +8,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.risk import Heartbeat
+
 T = TypeVar("T")
 
 
@@ -130,7 +132,7 @@ class BotState(BaseModel):
     status_cause: str | None
     status_since: datetime | None
     heartbeat_at: datetime | None
-    heartbeat: dict[str, Any] | None  # the governor's last Heartbeat payload
+    heartbeat: Heartbeat | None  # the governor's last Heartbeat payload, as it sent it
     equity_usdt: Decimal | None
     equity_zar: Decimal | None
     zar_per_usdt: Decimal

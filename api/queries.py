@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 
 import orjson
 import redis.asyncio as aioredis
+from loguru import logger
 from psycopg import AsyncConnection
+from pydantic import ValidationError
 
 from api.marks import latest_book, mark_for, unrealized_pnl
 from api.models import ConfigVersion, Position, ProcessStatus
 from schemas.config import BotConfig
+from schemas.risk import Heartbeat
 from schemas.streams import ACTIVE_CONFIG_KEY
 
 Conn = AsyncConnection[dict[str, Any]]
@@ -67,6 +70,21 @@ async def active_config(conn: Conn, client: aioredis.Redis | None = None) -> Con
 
 def bot_config(version: ConfigVersion) -> BotConfig:
     return BotConfig.model_validate_json(orjson.dumps(version.config))
+
+
+def governor_heartbeat(bot_state: dict[str, Any] | None) -> Heartbeat | None:
+    """The governor's last Heartbeat as the projector stored it in `bot_state.heartbeat`; None before the first.
+
+    One stored by a governor of an older shape is None too, with a warning, rather than an error on every read:
+    the next beat (within 5 s) replaces it."""
+    raw = (bot_state or {}).get("heartbeat")
+    if raw is None:
+        return None
+    try:
+        return Heartbeat.model_validate(raw)
+    except ValidationError as exc:
+        logger.warning("stored governor heartbeat does not validate, ignored until the next: {}", exc)
+        return None
 
 
 async def processes(conn: Conn, now: datetime) -> list[ProcessStatus]:

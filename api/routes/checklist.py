@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api import checklist as checks
 from api.deps import AdminUser, DbDep, ServicesDep
 from api.models import Checklist
-from api.queries import active_config, bot_config, fetch_one, utc_now
+from api.queries import active_config, bot_config, fetch_one, governor_heartbeat, utc_now
 
 router = APIRouter(prefix="/api/checklist", tags=["checklist"])
 RANK = {"ok": 0, "warn": 1, "fail": 2}
@@ -23,7 +23,7 @@ async def checklist(db: DbDep, services: ServicesDep, _admin: AdminUser) -> Chec
         await checks.services_online(db, now),
         await checks.risk_limits(db, now, status),
         await checks.repeated_errors(db, now, status),
-        await checks.pnl_band(db, now, config, state.get("heartbeat")),
+        await checks.pnl_band(db, now, config, governor_heartbeat(state)),
         await checks.open_positions(db, now, config),
         await checks.last_day_trades(db, now),
         await checks.notifications_ok(db, now),

@@ -15,6 +15,7 @@ from api.queries import (
     day_window,
     fetch_all,
     fetch_one,
+    governor_heartbeat,
     max_drawdown,
     open_positions,
     processes,
@@ -30,8 +31,8 @@ async def state(db: DbDep, services: ServicesDep, _admin: AdminUser) -> BotState
     now = utc_now()
     row = await fetch_one(db, "SELECT * FROM bot_state WHERE id = 1") or {}
     config = bot_config(await active_config(db, services.redis))
-    heartbeat = row.get("heartbeat")
-    equity = Decimal(heartbeat["equity"]) if heartbeat else None
+    heartbeat = governor_heartbeat(row)
+    equity = heartbeat.equity if heartbeat else None
     rate = config.display.zar_per_usdt
     last_error = (
         LastError(
@@ -71,10 +72,9 @@ async def metrics_today(db: DbDep, services: ServicesDep, _admin: AdminUser) -> 
     total = sum(pnls, Decimal(0))
     wins, losses = sum(1 for p in pnls if p > 0), sum(1 for p in pnls if p < 0)
     drawdown = max_drawdown(pnls)
-    row = await fetch_one(db, "SELECT heartbeat FROM bot_state WHERE id = 1")
-    beat = row["heartbeat"] if row else None
-    if beat and beat.get("day") == day and beat.get("tz") == config.day_boundary_tz:
-        pause = beat.get("pause_until")
+    beat = governor_heartbeat(await fetch_one(db, "SELECT heartbeat FROM bot_state WHERE id = 1"))
+    if beat and beat.day == day and beat.tz == config.day_boundary_tz:
+        pause = beat.pause_until
         return TodayMetrics(
             day=day,
             tz=config.day_boundary_tz,
@@ -86,10 +86,10 @@ async def metrics_today(db: DbDep, services: ServicesDep, _admin: AdminUser) -> 
             win_rate=wins / len(pnls) if pnls else None,
             pnl_usdt=total,
             fees_usdt=fees["f"] if fees else Decimal(0),
-            max_drawdown_usdt=max(drawdown, Decimal(beat["daily_max_drawdown"])),
-            trades_left=beat["trades_left"],
-            daily_loss_remaining_usdt=Decimal(beat["daily_loss_remaining"]),
-            consecutive_losses=beat["consecutive_losses"],
+            max_drawdown_usdt=max(drawdown, beat.daily_max_drawdown),
+            trades_left=beat.trades_left,
+            daily_loss_remaining_usdt=beat.daily_loss_remaining,
+            consecutive_losses=beat.consecutive_losses,
             pause_until=datetime.fromtimestamp(pause / 1000, UTC) if pause else None,
             limits_source="governor",
         )

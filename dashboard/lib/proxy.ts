@@ -2,21 +2,8 @@ import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { apiUrl } from "@/lib/env";
 
-/** API paths the browser may reach through the BFF, with the methods allowed on each. Auth is not here. */
-const ALLOWED: ReadonlyArray<[RegExp, ReadonlyArray<string>]> = [
-  [/^(health|health\/details|ready|state|metrics\/today|trades|events|logs|checklist|stream|storage)$/, ["GET"]],
-  [/^config\/(current|versions)$/, ["GET"]],
-  [/^config\/(validate|publish)$/, ["POST"]],
-  [/^config\/rollback\/\d{1,10}$/, ["POST"]],
-  [/^control\/(pause|resume|flatten|reset-daily|health-check)$/, ["POST"]],
-];
-
 const FORWARDED_REQUEST_HEADERS = ["accept", "content-type", "idempotency-key", "last-event-id"];
 const FORWARDED_RESPONSE_HEADERS = ["content-type", "retry-after", "cache-control"];
-
-export function allowed(path: string, method: string): boolean {
-  return ALLOWED.some(([pattern, methods]) => pattern.test(path) && methods.includes(method));
-}
 
 /**
  * The host the browser addressed. X-Forwarded-Host only when TRUST_FORWARDED_HOST=1 (a proxy we run sets

@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime
 from decimal import Decimal as D
 
+import psycopg
 from fastapi.testclient import TestClient
 
 from api.queries import day_window
@@ -14,7 +15,7 @@ from schemas.market import BookTickerUpdated
 from schemas.positions import PositionOpened
 from schemas.types import ExitReason
 from tests.api.conftest import project
-from tests.projector.session import REJECTED, SETUP, T0, closed_trade, recorded_session, wrap
+from tests.projector.session import REJECTED, SETUP, T0, closed_trade, heartbeat, recorded_session, wrap
 
 HOUR = 3_600_000
 
@@ -123,6 +124,30 @@ def test_state_when_session_projected_shows_status_error_and_zar(
     assert state["last_error"]["message"].startswith("executor: order rejected")
     assert state["open_positions"] == []
     assert [p["process"] for p in state["processes"]] == ["api", "projector", "strategy"]  # api: its own
+
+
+def test_state_when_governor_beats_returns_its_heartbeat_as_it_sent_it(
+        client: TestClient, auth: dict[str, str], settings: Settings) -> None:
+    beat = heartbeat(T0, pnl="-2.5", trades=1)
+    project(settings, [beat])
+
+    state = client.get("/api/state", headers=auth).json()
+
+    assert state["heartbeat"] == beat.payload.model_dump(mode="json")
+    assert state["heartbeat"]["day_start_equity"] == "1350" and state["equity_usdt"] == "1347.5"
+
+
+def test_state_when_stored_heartbeat_has_an_older_shape_shows_none_until_the_next(
+        client: TestClient, auth: dict[str, str], settings: Settings) -> None:
+    project(settings, [heartbeat(T0)])
+    with psycopg.connect(settings.database_url) as conn:
+        conn.execute("""UPDATE bot_state SET heartbeat = '{"status": "RUNNING", "equity": "1"}' WHERE id = 1""")
+
+    state = client.get("/api/state", headers=auth)
+    metrics = client.get("/api/metrics/today", headers=auth)
+
+    assert state.status_code == 200 and state.json()["heartbeat"] is None and state.json()["equity_usdt"] is None
+    assert metrics.status_code == 200 and metrics.json()["limits_source"] == "computed"
 
 
 def test_metrics_today_when_trades_today_and_yesterday_counts_only_today_in_config_tz(

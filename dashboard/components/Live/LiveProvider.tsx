@@ -1,7 +1,7 @@
 "use client";
 
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { api } from "@/lib/api/browser";
+import { api, bffUrl } from "@/lib/api/browser";
 import type { BotState, TodayMetrics } from "@/lib/api/types";
 import { zoneName } from "@/lib/format";
 
@@ -47,7 +47,7 @@ function useStream(onEvent: () => void): boolean {
     let openedAt = 0;
     const fire = () => handler.current();
     const connect = () => {
-      const current = new EventSource("/bff/api/stream");
+      const current = new EventSource(bffUrl("/api/stream"));
       source = current;
       current.onopen = () => {
         openedAt = Date.now();

@@ -8,7 +8,6 @@ import { useLive } from "@/components/Live/LiveProvider";
 /** Equity in USDT and in rand, with the rate and where it comes from. */
 export function EquityCard({ rateSource }: { rateSource: string | null }) {
   const { state, metrics } = useLive();
-  const dayStart = state?.heartbeat?.["day_start_equity"];
   return (
     <Card title="Equity" testId="equity-card">
       <dl className="stats">
@@ -27,7 +26,7 @@ export function EquityCard({ rateSource }: { rateSource: string | null }) {
           <Num value={state?.equity_zar} unit="ZAR" />
         </Stat>
         <Stat label="Equity at day start">
-          <Num value={typeof dayStart === "string" || typeof dayStart === "number" ? dayStart : null} unit="USDT" />
+          <Num value={state?.heartbeat?.day_start_equity} unit="USDT" />
         </Stat>
         <Stat label="Fees today">
           <Num value={metrics?.fees_usdt} unit="USDT" />

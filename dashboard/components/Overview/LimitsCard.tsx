@@ -24,7 +24,7 @@ const WORD: Record<Tone, string> = { ok: "ok", warn: "near", fail: "hit", info: 
 /** How far each hard limit is from tripping, with a word for near/hit. */
 export function LimitsCard({ limits }: { limits: Limits }) {
   const { metrics, state, tz, zone } = useLive();
-  const startEquity = toNumber(state?.heartbeat?.["day_start_equity"] as string | undefined);
+  const startEquity = toNumber(state?.heartbeat?.day_start_equity);
   const lossLimit = startEquity !== null && limits.dailyLossPct !== null ? startEquity * limits.dailyLossPct : null;
   const lossLeft = toNumber(metrics?.daily_loss_remaining_usdt);
   const tradesLeft = metrics?.trades_left ?? null;

@@ -1,5 +1,5 @@
-import createClient, { type Middleware } from "openapi-fetch";
-import type { paths } from "./schema";
+import createClient, { type ClientPathsWithMethod, type Middleware } from "openapi-fetch";
+import type { BffPaths } from "./bff-routes";
 
 let leaving = false;
 
@@ -19,9 +19,17 @@ const sessionGuard: Middleware = {
   },
 };
 
-/** The typed client for client components: every call goes through the Next.js server (`/bff/api/...`). */
-export const api = createClient<paths>({ baseUrl: "/bff", cache: "no-store" });
+/**
+ * The typed client for client components: every call goes through the Next.js server (`/bff/api/...`), so it
+ * knows only the routes the BFF forwards; a call to any other does not compile.
+ */
+export const api = createClient<BffPaths>({ baseUrl: "/bff", cache: "no-store" });
 api.use(sessionGuard);
+
+/** The BFF's address of an allow-listed GET route, for what openapi-fetch does not do (an EventSource). */
+export function bffUrl(path: ClientPathsWithMethod<typeof api, "get">): string {
+  return `/bff${path}`;
+}
 
 export function idempotencyKey(): string {
   return crypto.randomUUID();

@@ -438,10 +438,7 @@ export interface components {
             status_since: string | null;
             /** Heartbeat At */
             heartbeat_at: string | null;
-            /** Heartbeat */
-            heartbeat: {
-                [key: string]: unknown;
-            } | null;
+            heartbeat: components["schemas"]["Heartbeat"] | null;
             /** Equity Usdt */
             equity_usdt: string | null;
             /** Equity Zar */
@@ -454,6 +451,11 @@ export interface components {
             /** Processes */
             processes: components["schemas"]["ProcessStatus"][];
         };
+        /**
+         * BotStatus
+         * @enum {string}
+         */
+        BotStatus: "BOOTING" | "RUNNING" | "PAUSED_MANUAL" | "PAUSED_RISK_LIMIT" | "ERROR" | "SHUTDOWN";
         /** CheckItem */
         CheckItem: {
             /** Key */
@@ -668,6 +670,39 @@ export interface components {
             detail: string;
             /** Latency Ms */
             latency_ms?: number | null;
+        };
+        /**
+         * Heartbeat
+         * @description The governor's full risk picture, at least every 5 s.
+         */
+        Heartbeat: {
+            status: components["schemas"]["BotStatus"];
+            /** Day */
+            day: string;
+            /** Tz */
+            tz: string;
+            /** Equity */
+            equity: string;
+            /** Day Start Equity */
+            day_start_equity: string;
+            /** Daily Pnl */
+            daily_pnl: string;
+            /** Daily Max Drawdown */
+            daily_max_drawdown: string;
+            /** Trades Today */
+            trades_today: number;
+            /** Trades Left */
+            trades_left: number;
+            /** Daily Loss Remaining */
+            daily_loss_remaining: string;
+            /** Consecutive Losses */
+            consecutive_losses: number;
+            /** Pause Until */
+            pause_until: number | null;
+            /** Open Positions */
+            open_positions: string[];
+            /** Config Version */
+            config_version: number;
         };
         /** LastError */
         LastError: {

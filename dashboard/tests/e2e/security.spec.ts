@@ -38,6 +38,23 @@ test("a token signed with the old public demo secret is refused", async ({ page,
   await expect(page.getByLabel("Password")).toBeVisible();
 });
 
+test("the BFF forwards only the allow-listed API routes, each with its own method", async ({ request }) => {
+  // Without a session: an allow-listed route answers 401 (it would be forwarded), any other 404.
+  expect((await request.get("/bff/api/state")).status()).toBe(401);
+  expect((await request.post("/bff/api/config/rollback/3")).status()).toBe(401);
+  const refused: ReadonlyArray<readonly [string, string]> = [
+    ["POST", "/bff/api/state"],
+    ["GET", "/bff/api/config/publish"],
+    ["POST", "/bff/api/auth/refresh"],
+    ["POST", "/bff/api/auth/login"],
+    ["POST", "/bff/api/config/rollback/%2E%2E"],
+    ["GET", "/bff/api/nothing-here"],
+  ];
+  for (const [method, path] of refused) {
+    expect((await request.fetch(path, { method })).status(), `${method} ${path}`).toBe(404);
+  }
+});
+
 test("login never redirects to another origin, whatever `next` says", async ({ page, baseURL }) => {
   const origin = new URL(baseURL ?? "").origin;
   const { email, password } = credentials();

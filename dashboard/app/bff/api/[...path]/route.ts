@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
-import { allowed, forward, jsonError, sameOrigin } from "@/lib/proxy";
+import { bffAllows } from "@/lib/api/bff-routes";
+import { forward, jsonError, sameOrigin } from "@/lib/proxy";
 import { withSession } from "@/lib/session";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +10,7 @@ type Context = { params: Promise<{ path: string[] }> };
 
 async function handle(request: NextRequest, context: Context): Promise<Response> {
   const path = (await context.params).path.join("/");
-  if (!allowed(path, request.method)) return jsonError(404, "not found");
+  if (!bffAllows(path, request.method)) return jsonError(404, "not found");
   if (request.method !== "GET" && !sameOrigin(request)) return jsonError(403, "cross-site request refused");
   return withSession(request, (token) => forward(request, path, token));
 }
