@@ -18,6 +18,8 @@ COPY projector ./projector
 COPY notifier ./notifier
 COPY api ./api
 COPY simulator ./simulator
+COPY exchange ./exchange
+COPY replay ./replay
 RUN pip install . && useradd --create-home liqfade
 # The API listens on every interface of both families (Railway's private network is IPv6), on PORT when set.
 ENV API_HOST=::

@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from runtime import market_csv
+from replay.sources import market_csv
 from schemas.config import BotConfig
 from schemas.envelope import Envelope
 from strategy.core import make_core

@@ -12,9 +12,9 @@ import orjson
 import psycopg
 import redis
 
-from cli.replay_sources import iso, parse_time
 from projector.migrate import apply_migrations
 from projector.prune import prune, pruned_through
+from replay.sources.recording import iso, parse_time
 from runtime.config_store import load_active
 from runtime.settings import get_settings
 

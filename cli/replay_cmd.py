@@ -1,30 +1,14 @@
-"""`liqfade replay`: run cores in virtual time over recorded events and write what they decide.
+"""`liqfade replay`: the arguments, and which entry point of the replay package runs them.
 
-With --from-db/--from-redis it replays a recorded incident from the log and compares (cli/replay_log.py).
+Over files (--events, --liquidations, --klines): replay/backtest.py. An incident from the log
+(--from-db, --from-redis): replay/incident.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
-
-import orjson
-
-from cli import plugins
-from runtime import market_csv
-from runtime.config_store import load_active
-from runtime.core import Core
-from runtime.replay import ReplayDriver
-from schemas.config import BotConfig
-from schemas.envelope import Envelope
-from schemas.market import LiquidationObserved
-from schemas.registry import SkipEvent, decode, encode
-from schemas.signals import SetupConfirmed, SetupRejected
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -72,122 +56,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     log.add_argument("--redis-url", default="", help="default: REDIS_URL from the settings")
 
 
-def read_events_jsonl(path: str) -> list[Envelope]:
-    """Every decodable envelope in the file; unknown or newer types are reported and skipped."""
-    events: list[Envelope] = []
-    skipped: Counter[str] = Counter()
-    with open(path, "rb") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            try:
-                events.append(decode(line))
-            except SkipEvent as skip:
-                skipped[skip.kind] += 1
-    if skipped:
-        print(f"skipped input lines: {dict(skipped)}", file=sys.stderr)
-    return events
-
-
-def in_time_order(events: Iterable[Envelope]) -> list[Envelope]:
-    """Stable sort by event time: ties keep their recorded order."""
-    return sorted(events, key=lambda e: e.ts)
-
-
-def make_cores(names: Sequence[str], config: BotConfig) -> list[Core[Any]]:
-    built = plugins.available(plugins.CORES)
-    chosen = list(names) or list(built)
-    missing = [n for n in chosen if n not in built]
-    if missing:
-        raise SystemExit(f"unknown or unbuilt cores: {', '.join(missing)} (available: {', '.join(built)})")
-    return [plugins.load(built[name])(config) for name in chosen]
-
-
-def write_outputs(out_dir: str, outputs: Iterable[Envelope], extra_summary: dict[str, Any]) -> dict[str, Any]:
-    directory = Path(out_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    by_type: Counter[str] = Counter()
-    by_reason: Counter[str] = Counter()
-    with open(directory / "events.jsonl", "wb") as f:
-        for envelope in outputs:
-            f.write(encode(envelope) + b"\n")
-            by_type[envelope.type] += 1
-            reason = getattr(envelope.payload, "reason", None)
-            if reason is not None:
-                by_reason[f"{envelope.type}:{reason}"] += 1
-    summary = {**extra_summary, "by_type": dict(sorted(by_type.items())),
-               "by_reason": dict(sorted(by_reason.items()))}
-    (directory / "summary.json").write_bytes(
-        orjson.dumps(summary, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
-    return summary
-
-
-def csv_inputs(args: argparse.Namespace) -> tuple[list[Envelope], dict[str, Any]]:
-    """Market events from the CSV files, and what the summary must say about how they were made."""
-    report = market_csv.CsvReport()
-    liquidations = market_csv.liquidation_events(args.liquidations, report) if args.liquidations else []
-    klines = [e for path in args.klines
-              for e in market_csv.kline_events(path, spread_bps=args.spread_bps, report=report)]
-    liq_symbols = sorted({e.payload.symbol for e in liquidations
-                          if isinstance(e.payload, LiquidationObserved)})
-    no_bars = [s for s in liq_symbols if s not in report.kline_symbols]
-    assumptions = [
-        "liquidations: LiquidationObserved at the row's trade time o.T (UTC), usd_value as written "
-        "in the CSV",
-        "klines: KlineClosed at close_time only; the CSVs hold no forming-candle snapshots, so there is no "
-        "KlineUpdated and the volume check is decided at the spike candle's close",
-        f"book: no recorded book; BookTickerUpdated is synthesised along each candle's path (open at "
-        f"open_time, the extremes at +20 s and +40 s, low first on an up candle, close at close_time) "
-        f"at price x (1 -/+ {args.spread_bps}/2 bps), i.e. a constant {args.spread_bps} bps spread, "
-        "each side's quantity the candle's volume / 60; paper fills and exits follow this path",
-    ]
-    if no_bars:
-        assumptions.append(
-            f"no klines for {', '.join(no_bars)}: their setups can never decide the volume check nor see a "
-            "book, so each ends SetupRejected(volume) at max_setup_age_seconds")
-    info = {"csv": {"liquidations": report.liquidations, "klines": report.klines, "books": report.books,
-                    "kline_symbols": report.kline_symbols, "skipped_symbols": report.skipped_symbols,
-                    "spread_bps": str(args.spread_bps)},
-            "assumptions": assumptions}
-    return market_csv.in_exchange_order(liquidations, klines), info
-
-
-def with_outcomes(outputs: Iterable[Envelope], summary: dict[str, Any]) -> Iterator[Envelope]:
-    """Pass outputs through, listing every setup's outcome in `summary["setups"]` on the way."""
-    setups: list[dict[str, Any]] = summary.setdefault("setups", [])
-    for envelope in outputs:
-        p = envelope.payload
-        if isinstance(p, SetupConfirmed | SetupRejected):
-            setups.append({"setup_id": p.setup_id, "ts": envelope.ts, "outcome": envelope.type,
-                           "reason": getattr(p, "reason", None), "liq_usd": str(p.liq_usd)})
-        yield envelope
-
-
 def run(args: argparse.Namespace) -> int:
+    cores = tuple(c for c in args.cores.split(",") if c)
     if args.from_db or args.from_redis:
-        from cli import replay_log  # imports psycopg and redis only when the log is replayed
+        return _incident(args, cores)
+    from replay import backtest
 
-        return replay_log.run(args)
-    if not args.out:
-        print("replay needs --out DIR", file=sys.stderr)
-        return 2
-    if not args.events and not args.liquidations and not args.klines:
-        print("replay needs an input: --events FILE.jsonl and/or --liquidations/--klines CSV",
-              file=sys.stderr)
-        return 2
-    config = load_active(None, args.config)
-    recorded = read_events_jsonl(args.events) if args.events else []
-    from_csv, csv_info = csv_inputs(args) if (args.liquidations or args.klines) else ([], {})
-    inputs = in_time_order([*recorded, *from_csv])
-    cores = make_cores([c for c in args.cores.split(",") if c], config)
-    until = args.until_ms
-    if until is None and inputs:
-        until = inputs[-1].ts + args.drain_seconds * 1000
-    driver = ReplayDriver(cores)
-    extra: dict[str, Any] = {
-        "inputs": len(inputs), "cores": [c.name for c in cores], "config_version": config.version,
-        "source": args.events or None, **csv_info,
-    }
-    summary = write_outputs(args.out, with_outcomes(driver.run(inputs, until=until), extra), extra)
-    print(orjson.dumps(summary).decode())
-    return 0
+    return backtest.run(backtest.BacktestRequest(
+        out=args.out, events=args.events, liquidations=args.liquidations, klines=tuple(args.klines),
+        spread_bps=args.spread_bps, config=args.config, cores=cores, until_ms=args.until_ms,
+        drain_seconds=args.drain_seconds))
+
+
+def _incident(args: argparse.Namespace, cores: tuple[str, ...]) -> int:
+    if args.from_db and args.from_redis:
+        return _refuse("choose one of --from-db and --from-redis")
+    if args.events or args.liquidations or args.klines:
+        return _refuse("--from-db/--from-redis replay the log; they do not take --events or CSV inputs")
+    # imported here: psycopg, redis and the executor load only when the log is replayed
+    from replay import incident
+    from replay.recorded_executor import executor_as_recorded
+
+    return incident.run(incident.IncidentRequest(
+        source="db" if args.from_db else "redis", since=args.since, until=args.until,
+        warmup_minutes=args.warmup_minutes, config_version=args.config_version, config=args.config, cores=cores,
+        timing=args.timing, ignore_types=args.ignore_types, database_url=args.database_url,
+        redis_url=args.redis_url, out=args.out), executor_as_recorded)
+
+
+def _refuse(problem: str) -> int:
+    print(f"replay: {problem}", file=sys.stderr)
+    return 2

@@ -246,8 +246,7 @@ class ExecutorCore:
                 "" if mode_ok else f" but TRADING_MODE={self.trading_mode}: publish a config with mode="
                                    f"{self.trading_mode}, or change TRADING_MODE")),
             CheckResult(name="leverage", ok=True, detail=f"paper: {self.config.leverage}x on {', '.join(symbols)}"),
-            CheckResult(name="filters", ok=not missing,
-                        detail=f"{self.filters_source}" + (f"; missing {missing}" if missing else "")),
+            CheckResult(name="filters", ok=not missing, detail=filters_detail(self.filters_source, missing)),
             CheckResult(name="commission", ok=True, detail=f"paper maker {self.config.paper.maker_fee_rate} "
                                                            f"taker {self.config.paper.taker_fee_rate}"),
             CheckResult(name="permissions", ok=True, detail="paper venue: none needed"),
@@ -257,6 +256,11 @@ class ExecutorCore:
         boot = BootChecksCompleted(ok=not missing and mode_ok, venue="paper", checks=checks,
                                    filters=tuple(f for f in s.filters.values() if f.symbol in symbols))
         return [Emit(boot), Emit(exits.account_payload(s))]
+
+
+def filters_detail(source: str, missing: Sequence[str]) -> str:
+    """The paper boot's filters check: where the filters came from, then the active symbols without one."""
+    return source + (f"; missing {list(missing)}" if missing else "")
 
 
 def _has_orders(state: ExecState, symbol: str) -> bool:

@@ -27,7 +27,7 @@ class CoreRestored(Payload):
 
     `positions` are the last input entries the snapshot includes (stream → id); what came after them is
     processed again. `liqfade replay` uses it to restart the replayed core at the same point of its inputs,
-    so a session with crashes and restarts replays exactly (cli/replay_schedule.py)."""
+    so a session with crashes and restarts replays exactly (replay/schedule.py)."""
 
     process: str
     pid: int

@@ -6,14 +6,15 @@ one. Klines become intra-minute ``KlineTick``s along an open → extreme → ext
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
-from simulator.events import Bar, KlineTick, Liquidation, Side
+from exchange.market_data import iso_to_ms as iso_to_ms  # re-exported: the scenarios and the simulator CLI use it
+from exchange.market_data import read_klines, read_liquidations, symbol_in_file_name
+from simulator.events import Bar, KlineTick, Liquidation
 
 MINUTE_MS = 60_000
 
@@ -23,54 +24,18 @@ def ms_to_iso(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).replace(tzinfo=None).isoformat(timespec="milliseconds")
 
 
-def iso_to_ms(text: str) -> int:
-    """UTC ISO time without zone (as in the CSV) or with one -> epoch ms."""
-    parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return round(parsed.timestamp() * 1000)
-
-
 def load_liquidations_csv(path: Path) -> list[Liquidation]:
-    rows: list[Liquidation] = []
-    with path.open(newline="") as fh:
-        for row in csv.DictReader(fh):
-            side = row["side"]
-            if side not in ("BUY", "SELL"):
-                raise ValueError(f"{path}: bad side {side!r}")
-            t = iso_to_ms(row["timestamp"])
-            typed_side: Side = "BUY" if side == "BUY" else "SELL"
-            rows.append(Liquidation(t, row["symbol"], typed_side, row["avg_price"], row["filled_qty"], t))
-    return rows
+    return [Liquidation(r.time_ms, r.symbol, r.side, r.avg_price, r.filled_qty, r.time_ms)
+            for r in read_liquidations(path)]
 
 
 def load_klines_csv(path: Path, symbol: str | None = None) -> list[Bar]:
     """Binance public-data kline CSV; the symbol comes from the file name when not given."""
-    sym = symbol or _symbol_from_name(path)
-    with path.open(newline="") as fh:
-        return [
-            Bar(
-                sym,
-                int(r["open_time"]),
-                r["open"],
-                r["high"],
-                r["low"],
-                r["close"],
-                r["volume"],
-                r["quote_volume"],
-                int(r["count"]),
-                r["taker_buy_volume"],
-                r["taker_buy_quote_volume"],
-            )
-            for r in csv.DictReader(fh)
-        ]
-
-
-def _symbol_from_name(path: Path) -> str:
-    for part in path.stem.upper().replace("-", "_").split("_"):
-        if part.endswith("USDT"):
-            return part
-    raise ValueError(f"cannot tell the symbol from {path.name}; pass it explicitly")
+    sym = symbol or symbol_in_file_name(path)
+    if sym is None:
+        raise ValueError(f"cannot tell the symbol from {path.name}; pass it explicitly")
+    return [Bar(sym, k.open_time, k.open, k.high, k.low, k.close, k.volume, k.quote_volume, k.count,
+                k.taker_buy_volume, k.taker_buy_quote_volume) for k in read_klines(path)]
 
 
 def bar_path(bar: Bar, steps: int) -> list[Decimal]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_FLOOR, Decimal
 
 from executor.core import make_core
-from runtime.replay import ReplayDriver
+from replay.drivers import ReplayDriver
 from schemas.config import BotConfig
 from schemas.envelope import Envelope
 from schemas.positions import PositionClosed, PositionOpened

@@ -1,6 +1,6 @@
 """Builders for the governor's input events and a tiny harness that drives the core like the runtime does.
 
-The harness fires due timers before each event (as runtime.replay.ReplayDriver does) and keeps every
+The harness fires due timers before each event (as replay.drivers.ReplayDriver does) and keeps every
 output, so tests read as: given these events at these times, the governor emitted this.
 """
 

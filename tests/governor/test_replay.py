@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cli import replay_cmd
 from governor.core import make_core
-from runtime.replay import ReplayDriver
+from replay.drivers import ReplayDriver
 from schemas.commands import PauseRequested, ResumeRequested
 from schemas.envelope import Envelope
 from schemas.feed import FeedRecovered, FeedStale

@@ -12,12 +12,12 @@ import pytest
 
 from bench.retention import FLAT
 from bench.traffic import as_entries
-from cli.replay_sources import PrunedRange, load_from_db
 from projector import partitions
 from projector import prune as pruning
 from projector.migrate import MIGRATIONS_DIR, apply_migrations
 from projector.prune import LEGACY, prune, pruned_through
 from projector.store import write_batch
+from replay.sources.event_log import PrunedRange, load_from_db
 from tests.projector.test_prune import DAY, HOUR, T0, day_of_events, kept_rows
 
 

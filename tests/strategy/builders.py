@@ -7,8 +7,8 @@ from decimal import Decimal
 from itertools import count
 from typing import Any
 
+from replay.drivers import ReplayDriver
 from runtime.core import Emit, envelopes
-from runtime.replay import ReplayDriver
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig
 from schemas.envelope import Envelope, Payload

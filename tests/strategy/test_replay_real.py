@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from cli.main import main as liqfade
-from runtime import market_csv
+from exchange.market_data import iso_to_ms
+from replay.drivers import ReplayDriver
+from replay.sources import market_csv
 from runtime.config_store import DEFAULT_CONFIG_FILE
-from runtime.replay import ReplayDriver
 from schemas.config import BotConfig
 from schemas.registry import encode
 from strategy.core import make_core
@@ -60,7 +61,7 @@ def independent_crossings(thresholds: dict[str, int], window_ms: int = 60_000) -
     rows = []
     with LIQS.open() as fh:
         for r in csv.DictReader(fh):
-            ts = market_csv.iso_utc_ms(r["timestamp"])
+            ts = iso_to_ms(r["timestamp"])
             rows.append((ts, r["symbol"], r["side"], Decimal(r["usd_value"])))
     rows.sort(key=lambda r: r[0])
     out = []

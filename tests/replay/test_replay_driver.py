@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from replay.drivers import ReplayDriver
 from runtime.core import Emit, envelopes
-from runtime.replay import ReplayDriver
 from schemas.registry import encode
 from tests.runtime.counting_core import CountingCore, CountSeen, CountState, CountTick, CountTimerFired
 

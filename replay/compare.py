@@ -10,7 +10,7 @@ Compare rule: the recorded events produced by the chosen cores (minus the runner
 one core writing to one stream. Within a lane the order is exactly the core's decision order; between
 lanes it is not (live cores are separate processes, and one MULTI/EXEC can give two streams the same
 id), so lanes are compared separately and the first divergence is the earliest mismatch of any lane.
-Exact mode (`--timing recorded`, cli/replay_schedule.py): each core re-takes its recorded decisions at
+Exact mode (`--timing recorded`, replay/schedule.py): each core re-takes its recorded decisions at
 the recorded times, so two events match only when their encoded envelopes are byte-identical: id, ts,
 causation and correlation ids, and payload. Virtual-time mode (`--timing virtual`): two events match when
 (type, correlation_id, payload) are equal; `id` and `ts` are not compared, because live `now` was the
@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cli.replay_sources import Recorded, iso
+from replay.sources.recording import Recorded, iso
 from runtime.core import Core
 from schemas.envelope import Envelope
 from schemas.registry import encode, envelope_dict, stream_of

@@ -1,15 +1,13 @@
-"""Recorded envelopes for `liqfade replay --from-db/--from-redis`: the audit log or the live streams.
+"""The recorded log an incident replay reads (`--from-db`: the audit log; `--from-redis`: the live streams).
 
 Both sources give the same thing: every decodable envelope in a time window with the stream and stream
 id it was recorded under, ordered by event time (ties in append order), plus a count of what could not
-be decoded. They also find the config version a replay should start with.
+be decoded.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import cast
 
@@ -18,12 +16,9 @@ import redis
 
 from projector.partitions import DAY_MS, day_start_ms, utc_day
 from projector.prune import pruned_through
-from runtime.bus import id_key
-from schemas.commands import ConfigPublished
-from schemas.config import BotConfig
-from schemas.envelope import Envelope
+from replay.sources.recording import Recorded, Recording, iso, safe_id_key
 from schemas.registry import FIELD, SkipEvent, decode
-from schemas.streams import ALL_STREAMS, COMMANDS
+from schemas.streams import ALL_STREAMS
 
 # Redis stream ids are append (wall-clock) times, event ts can be earlier (exchange time) or, rarely,
 # later (an explicit emit time): read this much more by id and filter by event time.
@@ -31,55 +26,7 @@ REDIS_ID_SLACK_MS = 300_000
 XRANGE_PAGE = 5_000
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    stream: str
-    stream_id: str
-    envelope: Envelope
-
-
-@dataclass
-class Recording:
-    events: list[Recorded] = field(default_factory=list)
-    skipped: Counter[str] = field(default_factory=Counter)  # undecodable entries in the window, by kind
-
-    def sort(self) -> None:
-        """Event time first; ties keep append order (the stream id), then a fixed stream order."""
-        self.events.sort(key=lambda r: (r.envelope.ts, _safe_id_key(r.stream_id), r.stream))
-
-
-@dataclass(frozen=True, slots=True)
-class ChosenConfig:
-    config: BotConfig
-    origin: str  # how it was chosen, for the report
-
-
-def parse_time(text: str) -> int:
-    """Epoch ms from an ISO time (naive means UTC) or from epoch ms digits. ValueError when neither."""
-    value = text.strip()
-    if value.isdigit():
-        return int(value)
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{text!r} is neither an ISO time nor epoch milliseconds") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
-
-
-def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _safe_id_key(stream_id: str) -> tuple[int, int]:
-    try:
-        return id_key(stream_id)
-    except ValueError:
-        return (0, 0)
-
-
-def _at(ms: int) -> datetime:
+def at_datetime(ms: int) -> datetime:
     seconds, millis = divmod(ms, 1000)
     return datetime.fromtimestamp(seconds, UTC).replace(microsecond=millis * 1000)
 
@@ -122,7 +69,7 @@ def load_from_db(url: str, start_ms: int, end_ms: int) -> Recording:
     and rows this build cannot decode, are counted in `skipped` and left out. Raises PrunedRange when the
     window reaches data the retention prune has removed."""
     recording = Recording()
-    params = {"start": _at(start_ms), "end": _at(end_ms), "start_ms": start_ms, "end_ms": end_ms,
+    params = {"start": at_datetime(start_ms), "end": at_datetime(end_ms), "start_ms": start_ms, "end_ms": end_ms,
               "first_day": utc_day(start_ms - DAY_MS), "last_day": utc_day(end_ms + DAY_MS)}
     with psycopg.connect(url, connect_timeout=10) as conn:
         gone = pruned_through(conn)
@@ -144,23 +91,6 @@ def load_from_db(url: str, start_ms: int, end_ms: int) -> Recording:
                 recording.events.append(Recorded(str(stream), str(stream_id), envelope))
     recording.sort()
     return recording
-
-
-def db_config(url: str, version: int | None, at_ms: int) -> ChosenConfig | None:
-    """Version `version` from `bot_config`, or the version active at `at_ms` (the newest created by then:
-    publish and rollback always create the highest version). None when there is no such row."""
-    with psycopg.connect(url, connect_timeout=10) as conn:
-        if version is not None:
-            row = conn.execute("SELECT version, config::text FROM bot_config WHERE version = %s",
-                               (version,)).fetchone()
-            origin = "bot_config v{} (--config-version)"
-        else:
-            row = conn.execute("SELECT version, config::text FROM bot_config WHERE created_at <= %s"
-                               " ORDER BY version DESC LIMIT 1", (_at(at_ms),)).fetchone()
-            origin = "bot_config v{} (active at the replay start)"
-    if row is None:
-        return None
-    return ChosenConfig(BotConfig.model_validate_json(row[1]), origin.format(row[0]))
 
 
 # --- Redis: XRANGE over every stream (never a consumer group: a replay must not move anybody's cursor) -
@@ -195,7 +125,7 @@ def load_from_redis(url: str, start_ms: int | None, end_ms: int | None,
                         raise SkipEvent("malformed", f"entry has no {FIELD.decode()!r} field")
                     envelope = decode(raw)
                 except SkipEvent as skip:
-                    if lo <= _safe_id_key(stream_id)[0] <= hi:
+                    if lo <= safe_id_key(stream_id)[0] <= hi:
                         recording.skipped[skip.kind] += 1
                     continue
                 if lo <= envelope.ts <= hi:
@@ -204,23 +134,3 @@ def load_from_redis(url: str, start_ms: int | None, end_ms: int | None,
         client.close()
     recording.sort()
     return recording
-
-
-def redis_config(url: str, version: int | None, at_ms: int | None) -> ChosenConfig | None:
-    """The config of a `ConfigPublished` still on the commands stream: version `version`, or the last
-    one published at or before `at_ms` (None: the last one)."""
-    published = [r.envelope for r in load_from_redis(url, None, None, streams=(COMMANDS,)).events
-                 if isinstance(r.envelope.payload, ConfigPublished)]
-    chosen: ConfigPublished | None = None
-    for envelope in published:
-        payload = envelope.payload
-        assert isinstance(payload, ConfigPublished)
-        if version is not None:
-            if payload.version == version:
-                chosen = payload
-        elif at_ms is None or envelope.ts <= at_ms:
-            chosen = payload
-    if chosen is None:
-        return None
-    how = "--config-version" if version is not None else "last published before the replay start"
-    return ChosenConfig(chosen.config, f"ConfigPublished v{chosen.version} on {COMMANDS} ({how})")

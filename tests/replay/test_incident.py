@@ -18,16 +18,17 @@ import redis
 from psycopg.types.json import Jsonb
 
 from cli.main import build_parser
-from cli.replay_cmd import make_cores, run
-from cli.replay_diff import compare
-from cli.replay_sources import Recorded, parse_time
+from cli.replay_cmd import run
 from projector.entries import Entry
 from projector.migrate import migrate
 from projector.prune import prune
 from projector.store import write_batch
-from runtime import market_csv
+from replay.compare import compare
+from replay.cores import make_cores
+from replay.drivers import ReplayDriver, ScheduledReplay, Step
+from replay.sources import market_csv
+from replay.sources.recording import Recorded, parse_time
 from runtime.core import Emit, envelopes
-from runtime.replay import ReplayDriver, ScheduledReplay, Step
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig
 from schemas.envelope import Envelope
@@ -316,7 +317,7 @@ def write_config(tmp_path: Path, config: BotConfig) -> Path:
     (("--from-redis", "--cores", "nope"), "unknown or unbuilt cores: nope"),
     (("--from-redis", "--config-version", "two"), "--config-version must be an integer"),
 ])
-def test_replay_log_when_arguments_are_bad_exits_2_with_one_line(
+def test_replay_incident_when_arguments_are_bad_exits_2_with_one_line(
         argv: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert replay(*argv) == 2
     err = capsys.readouterr().err

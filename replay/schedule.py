@@ -25,21 +25,17 @@ are listed as unscheduled and show up as a divergence.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cli import plugins
-from cli.replay_diff import HOUSEKEEPING
-from cli.replay_sources import Recorded
+from replay.compare import HOUSEKEEPING
+from replay.drivers import Step
+from replay.sources.recording import Recorded
 from runtime.bus import compare_ids
 from runtime.core import Core, timer_cause
-from runtime.replay import Step
 from runtime.runner import arrival_key
-from schemas.config import BotConfig
 from schemas.envelope import Envelope
-from schemas.orders import BootChecksCompleted
 from schemas.system import CoreRestored
 
 
@@ -119,27 +115,3 @@ def insert_restore(steps: list[Step], inputs: Sequence[Recorded], restored: Enve
     while at < len(steps) and steps[at].event is None and not steps[at].restore and steps[at].now < restored.ts:
         at += 1
     steps.insert(at, Step(restored.ts, restore=True))
-
-
-def executor_as_recorded(config: BotConfig, recorded: Iterable[Recorded]) -> Core[Any] | None:
-    """The executor core the session ran, when the record says (None: it does not).
-
-    Live, the venue's answers are in the record (source `executor-venue`) and the core is the live one:
-    it takes those answers as inputs. In paper, the runner read the filters from the venue at start and
-    the core announced them in its BootChecksCompleted; the replayed core gets the same ones.
-    """
-    module = importlib.import_module(plugins.CORES["executor"].partition(":")[0])
-    events = [r.envelope for r in recorded]
-    if any(e.source == module.VENUE_SOURCE for e in events):
-        live: Core[Any] = module.ExecutorCore(config, mode="live", trading_mode="live")
-        return live
-    boot = next((e.payload for e in events if e.source == "executor" and isinstance(e.payload, BootChecksCompleted)
-                 and e.payload.venue == "paper"), None)
-    if boot is None:
-        return None
-    detail = next((c.detail for c in boot.checks if c.name == "filters"), "")
-    paper = module.ExecutorCore(config, boot.filters, detail.split("; missing ")[0], mode="paper",
-                                trading_mode="paper")
-    paper.reboot_on_restore = True  # as the paper runner runs it (executor/runner.py): a restart boots again
-    core: Core[Any] = paper
-    return core

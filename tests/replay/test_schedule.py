@@ -1,24 +1,21 @@
 """Schedules from a record: a real StreamRunner's session (real Redis, a clock the test moves) is replayed
-step for step and gives its outputs again byte for byte; the executor the session ran is rebuilt."""
+step for step and gives its outputs again byte for byte."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import cast
 
 import orjson
 import redis
 
-from cli.replay_schedule import core_schedule, executor_as_recorded, schedules
-from cli.replay_sources import Recorded
+from replay.drivers import ReplayDriver, ScheduledReplay, Step
+from replay.schedule import core_schedule, schedules
+from replay.sources.recording import Recorded
 from runtime.clock import VirtualClock
 from runtime.core import Decision, Emit, envelopes
-from runtime.replay import ReplayDriver, ScheduledReplay, Step
 from runtime.runner import StreamRunner
-from schemas.config import BotConfig
-from schemas.envelope import Envelope, Payload
-from schemas.orders import BootChecksCompleted, CheckResult, OrderAccepted, SymbolFilters
+from schemas.envelope import Envelope
 from schemas.registry import FIELD, decode, encode
 from schemas.streams import HEARTBEATS
 from tests.runtime.counting_core import IN, OUT, CountingCore, CountSeen, CountState, CountTick, CountTimerFired
@@ -83,41 +80,6 @@ def test_core_schedule_when_inputs_were_silent_places_them_by_arrival_at_the_pre
     plan = core_schedule(record, core)
     assert plan.steps == [Step(1_520, a), Step(1_520, b), Step(2_000), Step(2_000, c)]
     assert (plan.timed, plan.timers) == (1, 1)
-
-
-def boot(venue: str, source: str) -> Recorded:
-    filters = SymbolFilters(symbol="BTCUSDT", tick_size=Decimal("0.5"), step_size=Decimal("0.01"),
-                            min_qty=Decimal("0.01"), min_notional=Decimal(50), maker_fee_rate=Decimal("0.0001"),
-                            taker_fee_rate=Decimal("0.0004"))
-    payload = BootChecksCompleted(ok=True, venue=venue, filters=(filters,), checks=(
-        CheckResult(name="filters", ok=True, detail=source),))
-    return Recorded("executions", "1-0", envelopes([Emit(payload)], source="executor", cause_id="t", now=1)[0])
-
-
-def venue_answer() -> Recorded:
-    payload: Payload = OrderAccepted(client_order_id="lf-x-el", setup_id="S", symbol="BTCUSDT",
-                                     exchange_order_id="1")
-    return Recorded("executions", "2-0", envelopes([Emit(payload)], source="executor-venue", cause_id="v",
-                                                   now=2)[0])
-
-
-def test_executor_as_recorded_when_paper_takes_the_filters_its_boot_announced() -> None:
-    core = executor_as_recorded(BotConfig(symbols=["BTCUSDT"]), [boot("paper", "exchangeInfo of http://sim")])
-    assert core is not None
-    state = core.initial_state()
-    assert state.mode == "paper" and state.filters["BTCUSDT"].tick_size == Decimal("0.5")
-    announced = core.on_timer(state, 5).emits[0].payload
-    assert isinstance(announced, BootChecksCompleted)
-    assert announced.filters == boot("paper", "x").envelope.payload.filters  # type: ignore[attr-defined]
-    assert [c.detail for c in announced.checks if c.name == "filters"] == ["exchangeInfo of http://sim"]
-    booted = core.on_timer(state, 5).state
-    assert not core.restore(core.snapshot(booted)).booted  # a restart boots again, as the paper runner's does
-
-
-def test_executor_as_recorded_when_the_venue_answered_is_the_live_core_and_otherwise_none() -> None:
-    live = executor_as_recorded(BotConfig(), [boot("live", "x"), venue_answer()])
-    assert live is not None and live.initial_state().mode == "live" and "executions" in live.inputs
-    assert executor_as_recorded(BotConfig(), []) is None
 
 
 @dataclass(frozen=True)

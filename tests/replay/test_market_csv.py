@@ -1,4 +1,4 @@
-"""runtime/market_csv.py: the recorded CSVs as market envelopes (used by `liqfade replay`)."""
+"""replay/sources/market_csv.py: the recorded CSVs as market envelopes (used by `liqfade replay`)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from runtime import market_csv
+from replay.sources import market_csv
 from schemas.market import BookTickerUpdated, KlineClosed, LiquidationObserved
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "market"
 LIQS = DATA / "binance_um_forceorder_BTCUSDT_ETHUSDT_2025-10-22.csv"
 KLINES = DATA / "binance_um_klines_BTCUSDT_1m_2025-10-22.csv"
-
-
-def test_iso_utc_ms_when_no_zone_reads_utc() -> None:
-    assert market_csv.iso_utc_ms("2025-10-22T19:08:05.108000") == 1_761_160_085_108
-    assert market_csv.iso_utc_ms("2025-10-22T19:08:05") == 1_761_160_085_000
-    assert market_csv.iso_utc_ms("2025-10-22T21:08:05.108+02:00") == 1_761_160_085_108
 
 
 def test_liquidation_events_when_real_file_keeps_every_row_and_usd_value_as_written() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from replay.drivers import ScheduledReplay, Step
 from runtime.core import Decision, Emit, envelopes, timer_cause
-from runtime.replay import ScheduledReplay, Step
 from schemas.envelope import Envelope
 from tests.runtime.counting_core import CountingCore, CountSeen, CountState, CountTick, CountTimerFired
 

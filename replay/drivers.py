@@ -1,4 +1,4 @@
-"""Run cores in one process over recorded events (DESIGN §9).
+"""The replay drivers: cores run in one process over recorded events (DESIGN §9).
 
 `ReplayDriver`: virtual time. Timers fire at their deadlines between input events; every output is fed
 back to the cores that read its stream before the next input is taken. The same input and config give

@@ -1,0 +1,1 @@
+"""What a replay reads: market CSVs, JSONL exports, the recorded log (PostgreSQL or Redis), and its config."""
