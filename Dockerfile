@@ -14,6 +14,7 @@ COPY ingest ./ingest
 COPY strategy ./strategy
 COPY governor ./governor
 COPY executor ./executor
+COPY exchange ./exchange
 COPY projector ./projector
 COPY notifier ./notifier
 COPY api ./api

@@ -1,4 +1,4 @@
-"""PaperVenue: the simulator's matching core (`simulator.matching.Account`) driven by `md.<SYMBOL>`.
+"""PaperVenue: the simulator's matching core (`exchange.account.Account`) driven by `md.<SYMBOL>`.
 
 Pure — no I/O, no clock — so it runs inside the executor core and a replay fills exactly as the live
 paper session did. LIMIT orders rest and fill when the book reaches them (at most the touch quantity
@@ -11,6 +11,9 @@ from __future__ import annotations
 import dataclasses
 from decimal import Decimal
 
+from exchange.account import Account
+from exchange.errors import BinanceError
+from exchange.symbols import SYMBOLS, SymbolSpec
 from executor.ids import is_algo, purpose_of
 from executor.state import ExecState, Request
 from executor.translate import Translator
@@ -29,9 +32,6 @@ from schemas.orders import (
     VenueError,
 )
 from schemas.types import Symbol
-from simulator.errors import BinanceError
-from simulator.matching import Account
-from simulator.symbols import SYMBOLS, SymbolSpec
 
 ORDER_REPORTS = (OrderFilled, OrderCanceled, OrderRejected, ExternalFill)
 

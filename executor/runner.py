@@ -59,7 +59,7 @@ def paper_filters(config: BotConfig, base_url: str) -> tuple[tuple[SymbolFilters
             return found, f"exchangeInfo of {base_url}"
     except (OSError, ValueError, KeyError) as exc:
         logger.warning("exchangeInfo at {} not readable ({}); using built-in filters", base_url, exc)
-    return default_filters(config), "built-in defaults (BTC/ETH/SOL, as simulator/symbols.py)"
+    return default_filters(config), "built-in defaults (BTC/ETH/SOL, as exchange/symbols.py)"
 
 
 def main() -> int:

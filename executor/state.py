@@ -15,9 +15,9 @@ from typing import Literal, TypeVar
 import orjson
 from pydantic import BaseModel, TypeAdapter
 
+from exchange.account import Account
 from schemas.orders import SymbolFilters
 from schemas.types import PositionSide, Symbol
-from simulator.matching import Account
 
 ZERO = Decimal(0)
 T = TypeVar("T")
