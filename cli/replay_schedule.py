@@ -129,17 +129,18 @@ def executor_as_recorded(config: BotConfig, recorded: Iterable[Recorded]) -> Cor
     the core announced them in its BootChecksCompleted; the replayed core gets the same ones.
     """
     module = importlib.import_module(plugins.CORES["executor"].partition(":")[0])
+    from executor.external import ExternalVenue  # the venues the executor core is built with
+    from executor.paper import PaperVenue
     events = [r.envelope for r in recorded]
     if any(e.source == module.VENUE_SOURCE for e in events):
-        live: Core[Any] = module.ExecutorCore(config, mode="live", trading_mode="live")
+        live: Core[Any] = module.ExecutorCore(config, ExternalVenue(), trading_mode="live")
         return live
     boot = next((e.payload for e in events if e.source == "executor" and isinstance(e.payload, BootChecksCompleted)
                  and e.payload.venue == "paper"), None)
     if boot is None:
         return None
     detail = next((c.detail for c in boot.checks if c.name == "filters"), "")
-    paper = module.ExecutorCore(config, boot.filters, detail.split("; missing ")[0], mode="paper",
-                                trading_mode="paper")
-    paper.reboot_on_restore = True  # as the paper runner runs it (executor/runner.py): a restart boots again
-    core: Core[Any] = paper
+    # as the paper runner runs it (executor/runner.py): a restart boots again
+    venue = PaperVenue(boot.filters, detail.split("; missing ")[0], reboot_on_restore=True)
+    core: Core[Any] = module.ExecutorCore(config, venue, trading_mode="paper")
     return core

@@ -24,6 +24,7 @@ def test_paper_snapshot_when_written_before_the_exchange_package_restores_and_it
     assert sorted(a.type for a in acct.algos.values() if a.status == "NEW") == ["STOP_MARKET", "TAKE_PROFIT_MARKET"]
     assert [(o.symbol, o.type) for o in acct.orders.values() if o.is_open] == [("ETHUSDT", "LIMIT")]
     assert state.trades["setup-1"].stage == "OPEN" and state.trades["setup-2"].stage == "ENTERING"
+    assert state.config == BotConfig()  # written before the config lived in the state: the one started with
     assert core.restore(core.snapshot(state)) == state  # and what it writes now restores the same
 
     out = core.decide(state, book(T0 + 5_000, "100360.0", "100360.1"), T0 + 5_000)  # above the take profit
@@ -37,4 +38,5 @@ def test_live_snapshot_when_written_before_the_venue_plug_in_restores_with_its_o
     assert state.paper is None and state.booted and state.stream_up
     trade = state.trades["setup-1"]
     assert trade.stage == "OPEN" and trade.position == Decimal("0.010") and trade.stop_ok
+    assert state.config == BotConfig()
     assert live.core.restore(live.core.snapshot(state)) == state
