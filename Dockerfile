@@ -14,11 +14,11 @@ COPY ingest ./ingest
 COPY strategy ./strategy
 COPY governor ./governor
 COPY executor ./executor
+COPY exchange ./exchange
 COPY projector ./projector
 COPY notifier ./notifier
 COPY api ./api
 COPY simulator ./simulator
-COPY exchange ./exchange
 COPY replay ./replay
 RUN pip install . && useradd --create-home liqfade
 # The API listens on every interface of both families (Railway's private network is IPv6), on PORT when set.

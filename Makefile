@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-PY_PACKAGES := schemas runtime cli bench ingest strategy governor executor projector api notifier simulator replay exchange
+PY_PACKAGES := schemas runtime cli bench ingest strategy governor executor exchange projector api notifier simulator replay
 
 NPM_STAMP := dashboard/node_modules/.installed-$(shell cksum dashboard/package-lock.json | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium

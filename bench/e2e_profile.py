@@ -67,6 +67,7 @@ def profile_core(core: Core[Any], rows: list[dict[str, Any]], hot: Callable[[dic
 def main(argv: list[str]) -> int:
     from bench.e2e import bench_config
     from executor.core import ExecutorCore
+    from executor.external import ExternalVenue
     from governor.core import GovernorCore
     from strategy.core import StrategyCore
 
@@ -84,7 +85,7 @@ def main(argv: list[str]) -> int:
         "strategy": profile_core(StrategyCore(config), rows, lambda e: "SetupConfirmed" in causes.get(e["id"], ()),
                                  now_of),
         "governor": profile_core(GovernorCore(config), rows, lambda e: e["type"] == "SetupConfirmed", now_of),
-        "executor": profile_core(ExecutorCore(config, mode="live"), rows, lambda e: e["type"] == "EntryApproved",
+        "executor": profile_core(ExecutorCore(config, ExternalVenue()), rows, lambda e: e["type"] == "EntryApproved",
                                  now_of),
     }
     print(orjson.dumps(result).decode())

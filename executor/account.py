@@ -5,7 +5,7 @@ health, and the leverage and margin type the config asks for."""
 from __future__ import annotations
 
 from executor.exits import account_payload, open_trade
-from executor.requests import emit, submit
+from executor.outbox import emit, submit
 from executor.state import ExecState, Request
 from runtime.core import Emit
 from schemas.account import BalanceReported, FundingBooked, FundingCharged, UserStreamChanged

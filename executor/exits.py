@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from executor.ids import purpose_of
-from executor.requests import cancel, emit, place, submit, trade_orders
+from executor.outbox import cancel, emit, place, submit, trade_orders
 from executor.state import ExecState, Order, Request, Trade
 from runtime.core import Emit
 from schemas.account import AccountUpdated

@@ -6,10 +6,10 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
+from exchange.symbols import exchange_info
 from schemas.config import BotConfig
 from schemas.orders import SymbolFilters
 from schemas.types import ALL_SYMBOLS
-from simulator.symbols import exchange_info
 
 
 def default_filters(config: BotConfig) -> tuple[SymbolFilters, ...]:

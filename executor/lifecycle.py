@@ -12,7 +12,7 @@ from decimal import Decimal
 from executor import exits, protection
 from executor.filters import ceil_to, exit_triggers, floor_to
 from executor.ids import client_id, intent_key
-from executor.requests import emit, place
+from executor.outbox import emit, place
 from executor.state import ExecState, Order, Trade
 from runtime.core import Emit
 from schemas.config import ExecutionConfig

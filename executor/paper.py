@@ -1,150 +1,122 @@
-"""PaperVenue: the simulator's matching core (`simulator.matching.Account`) driven by `md.<SYMBOL>`.
+"""The paper venue: the pure exchange model inside the executor core (executor/venue.py).
 
-Pure — no I/O, no clock — so it runs inside the executor core and a replay fills exactly as the live
-paper session did. LIMIT orders rest and fill when the book reaches them (at most the touch quantity
-per update), MARKET and triggered stop/take-profit orders fill at mid ± `paper.slippage_bps`, fees are
-`paper.maker_fee_rate` / `paper.taker_fee_rate`. Reports are translated exactly like the live stream.
+Every request is performed in the same decision and its reports are emitted and fed back at once, so
+`liqfade replay` fills exactly as the paper session did. The venue announces its own boot (filters,
+commission, leverage: nothing to ask a network for) and answers the operator's health check itself.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from decimal import Decimal
+import copy
+from collections.abc import Sequence
+from typing import Literal
 
-from executor.ids import is_algo, purpose_of
-from executor.state import ExecState, Request
-from executor.translate import Translator
-from schemas.config import BotConfig
+from executor import exits
+from executor.filters import default_filters
+from executor.paper_orders import PaperOrders, configure, new_account
+from executor.state import ExecState
+from executor.venue import Feed
+from runtime.core import Emit
+from schemas.config import BotConfig, active_symbols
 from schemas.envelope import Payload
-from schemas.orders import (
-    ExternalFill,
-    FlattenCompleted,
-    OrderAccepted,
-    OrderCanceled,
-    OrderFilled,
-    OrderPurpose,
-    OrderRejected,
-    PositionReported,
-    SymbolFilters,
-    VenueError,
+from schemas.market import BookTickerUpdated
+from schemas.orders import BootChecksCompleted, CheckResult, HealthCheckResult, SymbolFilters
+
+HEALTH_CHECKS = (
+    CheckResult(name="connectivity", ok=True, detail="paper venue: no network"),
+    CheckResult(name="clock_skew", ok=True, detail="paper venue: event time"),
+    CheckResult(name="permissions", ok=True, detail="paper venue: none needed"),
+    CheckResult(name="rate_limit", ok=True, detail="paper venue: unlimited"),
 )
-from schemas.types import Symbol
-from simulator.errors import BinanceError
-from simulator.matching import Account
-from simulator.symbols import SYMBOLS, SymbolSpec
-
-ORDER_REPORTS = (OrderFilled, OrderCanceled, OrderRejected, ExternalFill)
-
-
-def new_account(config: BotConfig, filters: tuple[SymbolFilters, ...]) -> Account:
-    specs: dict[str, SymbolSpec] = {}
-    for f in filters:
-        base = SYMBOLS[f.symbol]
-        specs[f.symbol] = dataclasses.replace(base, tick=f.tick_size, step=f.step_size, min_qty=f.min_qty,
-                                              min_notional=f.min_notional, min_price=f.tick_size)
-    account = Account(specs, config.paper.starting_equity_usdt, default_leverage=config.leverage)
-    configure(account, config)
-    return account
-
-
-def configure(account: Account, config: BotConfig) -> None:
-    account.maker_fee = config.paper.maker_fee_rate
-    account.taker_fee = config.paper.taker_fee_rate
-    account.market_slippage_bps = config.paper.slippage_bps
-    account.default_leverage = config.leverage
 
 
 class PaperVenue:
-    def __init__(self, state: ExecState) -> None:
-        assert state.paper is not None
-        self.state = state
-        self.account: Account = state.paper
-        self.translator = Translator(self._meta)
+    """`filters`: the symbol rules to trade on (None: the built-in table) and where they came from, for the
+    boot report. `reboot_on_restore`: a state read back from a snapshot announces its boot again (the paper
+    runner does, on every start)."""
 
-    def _meta(self, cid: str) -> tuple[str | None, OrderPurpose] | None:
-        order = self.state.orders.get(cid)
-        if order is None:
-            return None
-        purpose = purpose_of(cid)
-        return (order.setup_id, purpose) if purpose is not None else None
+    inputs: tuple[str, ...] = ()
 
-    def _reports(self, events: list[dict[str, object]]) -> list[Payload]:
-        """The order reports of the account's events. Its balance and funding reports are left out: the
-        paper account itself is the paper equity (`exits.account_payload`)."""
-        out: list[Payload] = []
-        for event in events:
-            out += [r for r in self.translator.reports(event) if isinstance(r, ORDER_REPORTS)]
-        return out
+    def __init__(self, filters: tuple[SymbolFilters, ...] | None = None,
+                 filters_source: str = "built-in defaults", *, reboot_on_restore: bool = False) -> None:
+        self.filters = filters
+        self.filters_source = filters_source
+        self.reboot_on_restore = reboot_on_restore
 
-    def on_book(self, symbol: str, bid: Decimal, ask: Decimal, bid_qty: Decimal, ask_qty: Decimal,
-                now: int) -> list[Payload]:
-        return self._reports(self.account.on_book(symbol, bid, ask, now, bid_qty, ask_qty))
+    @property
+    def name(self) -> Literal["paper"]:
+        return "paper"
 
-    def perform(self, req: Request, now: int) -> list[Payload]:
-        if req.action == "place":
-            return self._place(req, now)
-        if req.action == "cancel":
-            return self._cancel(req, now)
-        if req.action == "sweep":
-            return self._sweep(req, now)
-        if req.action == "settle":
-            pos = self.account.position(req.symbol)
-            return [PositionReported(symbol=self._sym(req.symbol), amount=pos.amt, entry_price=pos.entry,
-                                     reason=req.purpose, request=req.cid)]
-        return []  # account: the paper account takes its leverage from the config (configure)
+    def initial_state(self, config: BotConfig) -> ExecState:
+        filters = self.filters if self.filters is not None else default_filters(config)
+        # no stream to lose: the paper venue reports inside the decision
+        return ExecState(mode="paper", config=config, filters={f.symbol: f for f in filters},
+                         equity=config.paper.starting_equity_usdt, paper=new_account(config, filters),
+                         stream_up=True)
 
-    def _place(self, req: Request, now: int) -> list[Payload]:
-        sym = req.symbol
-        try:
-            if req.type in ("STOP_MARKET", "TAKE_PROFIT_MARKET"):
-                assert req.price is not None
-                algo, events = self.account.new_algo(sym, req.side, req.type, None, req.price, True, False,
-                                                     req.working_type, req.cid, now)
-                return [self._accepted(req, str(algo.algo_id)), *self._reports(events)]
-            accepted, _, events = self.account.new_order(sym, req.side, req.type, req.qty or Decimal(0),
-                                                         req.price, "GTC", req.reduce_only, req.cid, now)
-            return [self._accepted(req, str(accepted.order_id)), *self._reports(events)]
-        except BinanceError as exc:
-            return [OrderRejected(client_order_id=req.cid, setup_id=req.setup_id, symbol=self._sym(sym),
-                                  code=exc.code, msg=exc.msg)]
+    def restored(self, state: ExecState) -> ExecState:
+        if self.reboot_on_restore:
+            state.booted = False
+        return state
 
-    def _accepted(self, req: Request, exchange_id: str) -> OrderAccepted:
-        return OrderAccepted(client_order_id=req.cid, setup_id=req.setup_id, symbol=self._sym(req.symbol),
-                             exchange_order_id=exchange_id)
+    def boot_due(self, state: ExecState) -> bool:
+        return not state.booted
 
-    @staticmethod
-    def _sym(symbol: str) -> Symbol:
-        return symbol  # type: ignore[return-value]
+    def boot(self, s: ExecState, mode_check: CheckResult) -> list[Emit]:
+        s.booted = True
+        config = s.config
+        symbols = active_symbols(config)
+        missing = [sym for sym in symbols if sym not in s.filters]
+        checks = (
+            mode_check,
+            CheckResult(name="leverage", ok=True, detail=f"paper: {config.leverage}x on {', '.join(symbols)}"),
+            CheckResult(name="filters", ok=not missing,
+                        detail=filters_detail(self.filters_source, missing)),
+            CheckResult(name="commission", ok=True, detail=f"paper maker {config.paper.maker_fee_rate} "
+                                                           f"taker {config.paper.taker_fee_rate}"),
+            CheckResult(name="permissions", ok=True, detail="paper venue: none needed"),
+            CheckResult(name="reconcile", ok=True, detail=f"{sum(t.stage != 'DONE' for t in s.trades.values())} "
+                                                          "open trades adopted from the snapshot"),
+        )
+        boot = BootChecksCompleted(ok=not missing and mode_check.ok, venue="paper", checks=checks,
+                                   filters=tuple(f for f in s.filters.values() if f.symbol in symbols))
+        return [Emit(boot), Emit(exits.account_payload(s))]
 
-    def _cancel(self, req: Request, now: int) -> list[Payload]:
-        try:
-            if is_algo(req.cid):
-                _, events = self.account.cancel_algo(None, req.cid, now)
-            else:
-                _, events = self.account.cancel_order(req.symbol, None, req.cid, now)
-            return self._reports(events)
-        except BinanceError as exc:
-            return [VenueError(operation="cancel", code=exc.code, msg=exc.msg, retriable=False,
-                               symbol=req.symbol, client_order_id=req.cid)]
+    def holds_orders(self, s: ExecState, symbol: str) -> bool:
+        acct = s.paper
+        assert acct is not None
+        return any(o.symbol == symbol and o.is_open for o in acct.orders.values()) or any(
+            a.symbol == symbol and a.status == "NEW" for a in acct.algos.values())
 
-    def _sweep(self, req: Request, now: int) -> list[Payload]:
-        """Flatten's last step: cancel every open and algo order, close every position at market."""
-        canceled: list[str] = []
-        closed: list[str] = []
-        events: list[dict[str, object]] = []
-        for o in list(self.account.orders.values()):
-            if o.is_open:
-                events += self.account.cancel_order(o.symbol, o.order_id, None, now)[1]
-                canceled.append(o.client_id)
-        for a in list(self.account.algos.values()):
-            if a.status == "NEW":
-                events += self.account.cancel_algo(a.algo_id, None, now)[1]
-                canceled.append(a.client_algo_id)
-        for sym, pos in sorted(self.account.positions.items()):
-            if pos.amt != 0:
-                side = "SELL" if pos.amt > 0 else "BUY"
-                events += self.account.new_order(sym, side, "MARKET", abs(pos.amt), None, "GTC", True,
-                                                  f"{req.cid}-{sym}", now)[2]
-                closed.append(f"{sym}:{pos.amt}")
-        return [*self._reports(events),
-                FlattenCompleted(reason=req.purpose, canceled=tuple(canceled), closed=tuple(closed))]
+    def book_seen(self, s: ExecState, p: BookTickerUpdated) -> None:
+        assert s.paper is not None
+        acct = copy.copy(s.paper)
+        acct.books = {**acct.books, p.symbol: (p.bid, p.ask)}
+        acct.book_qty = {**acct.book_qty, p.symbol: (p.bid_qty, p.ask_qty)}
+        s.paper = acct
+
+    def on_book(self, s: ExecState, p: BookTickerUpdated, now: int) -> list[Payload]:
+        return PaperOrders(s).on_book(p.symbol, p.bid, p.ask, p.bid_qty, p.ask_qty, now)
+
+    def perform(self, s: ExecState, now: int, feed: Feed) -> list[Emit]:
+        emits: list[Emit] = []
+        while s.outbox:
+            req = s.outbox.pop(0)
+            emits += feed(s, PaperOrders(s).perform(req, now), now)
+        return emits
+
+    def config_changed(self, s: ExecState, old: BotConfig, now: int, may_trade: bool) -> list[Emit]:
+        assert s.paper is not None
+        configure(s.paper, s.config)
+        return []
+
+    def after_timers(self, s: ExecState, now: int) -> list[Emit]:
+        return []
+
+    def health(self, s: ExecState, key: str, now: int) -> list[Emit]:
+        return [Emit(HealthCheckResult(idempotency_key=key, ok=True, checks=HEALTH_CHECKS))]
+
+
+def filters_detail(source: str, missing: Sequence[str]) -> str:
+    """The paper boot's filters check: where the filters came from, then the active symbols without one."""
+    return source + (f"; missing {list(missing)}" if missing else "")

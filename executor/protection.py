@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from executor.exits import close
 from executor.filters import exit_triggers
-from executor.requests import cancel, emit, free_cid, submit, trade_orders
+from executor.outbox import cancel, emit, free_cid, submit, trade_orders
 from executor.state import ExecState, Order, Request, Trade
 from runtime.core import Emit
 from schemas.orders import ProtectionPlaced

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from executor.exits import after_exit, close, open_trade, settle_close
 from executor.lifecycle import opened
+from executor.outbox import emit
 from executor.protection import GUARD_MS, protect
-from executor.requests import emit
 from executor.state import ExecState, Order, Trade
 from runtime.core import Emit
 from schemas.orders import PositionReported

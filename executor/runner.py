@@ -21,6 +21,7 @@ from loguru import logger
 
 from executor.binance import BinanceVenue
 from executor.core import ExecutorCore
+from executor.external import ExternalVenue
 from executor.filters import default_filters, parse_exchange_info
 from executor.live import (
     Dispatcher,
@@ -33,6 +34,7 @@ from executor.live import (
     stream_handler,
     stream_reports,
 )
+from executor.paper import PaperVenue
 from executor.recovery import open_trades
 from executor.translate import Translator
 from executor.userstream import UserStream, stream_url
@@ -59,7 +61,7 @@ def paper_filters(config: BotConfig, base_url: str) -> tuple[tuple[SymbolFilters
             return found, f"exchangeInfo of {base_url}"
     except (OSError, ValueError, KeyError) as exc:
         logger.warning("exchangeInfo at {} not readable ({}); using built-in filters", base_url, exc)
-    return default_filters(config), "built-in defaults (BTC/ETH/SOL, as simulator/symbols.py)"
+    return default_filters(config), "built-in defaults (BTC/ETH/SOL, as exchange/symbols.py)"
 
 
 def main() -> int:
@@ -72,8 +74,7 @@ def main() -> int:
     stop = stop_on_signals()
     if settings.trading_mode == "paper":
         filters, source = paper_filters(config, settings.binance_futures_base_url)
-        core = ExecutorCore(config, filters, source, mode="paper", trading_mode="paper")
-        core.reboot_on_restore = True
+        core = ExecutorCore(config, PaperVenue(filters, source, reboot_on_restore=True), trading_mode="paper")
         StreamRunner(core, client).run(stop)
         return 0
     return asyncio.run(run_live(settings, config, client, stop))
@@ -81,7 +82,7 @@ def main() -> int:
 
 async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, stop: threading.Event,
                    ready: threading.Event | None = None) -> int:
-    core = ExecutorCore(config, mode="live", trading_mode=settings.trading_mode)
+    core = ExecutorCore(config, ExternalVenue(), trading_mode=settings.trading_mode)
     runner: StreamRunner[Any] = StreamRunner(core, client)
     runner.restore()
     rebuild = None
@@ -94,7 +95,7 @@ async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, sto
                          settings.binance_futures_base_url, meta_from(lambda: runner.state))
     report = Reporter(client, venue.note)
     translator = Translator(meta_from(lambda: runner.state), venue.prices.convert)
-    dispatcher = Dispatcher(venue, report, lambda: core.config, lambda: runner.state, translator)
+    dispatcher = Dispatcher(venue, report, lambda: runner.state.config, lambda: runner.state, translator)
     report(stream_reports(False, "executor starting: the user-data stream is not connected yet"))
 
     def on_commit(_event: Envelope | None, _outputs: Sequence[Envelope]) -> None:

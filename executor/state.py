@@ -1,8 +1,8 @@
 """The executor core's state: trades (one per setup), the orders it knows, the request outbox, books.
 
 Plain mutable dataclasses; the core copies the state (`clone`) before it changes anything, so a failing
-decision never leaves a half-updated state behind. Snapshots are pydantic JSON of the whole tree
-(the paper venue's matching `Account` included).
+decision never leaves a half-updated state behind. Snapshots are pydantic JSON of the whole tree (the config
+the core runs with, and the paper venue's `exchange.account.Account`, included).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from typing import Literal, TypeVar
 import orjson
 from pydantic import BaseModel, TypeAdapter
 
+from exchange.account import Account
+from schemas.config import BotConfig
 from schemas.orders import SymbolFilters
 from schemas.types import PositionSide, Symbol
-from simulator.matching import Account
 
 ZERO = Decimal(0)
 T = TypeVar("T")
@@ -130,7 +131,8 @@ class Trade:
 
 @dataclass
 class ExecState:
-    mode: Literal["paper", "live"]
+    mode: Literal["paper", "live"]  # the venue's name
+    config: BotConfig  # as published last (ConfigPublished), else as the process started
     booted: bool = False
     filters: dict[str, SymbolFilters] = field(default_factory=dict)
     books: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
@@ -161,9 +163,10 @@ class ExecState:
 def clone(state: ExecState) -> ExecState:
     """A copy the core may change freely. Trades, orders and requests hold only immutable values
     (str, int, bool, Decimal, frozen models), so a shallow copy of each is a deep copy of the tree, at a
-    tenth of `copy.deepcopy`'s cost; the paper venue's matching account is deep-copied."""
+    tenth of `copy.deepcopy`'s cost; the paper venue's matching account is deep-copied (the frozen config
+    is shared)."""
     if state.paper is not None:
-        return copy.deepcopy(state)
+        return copy.deepcopy(state, {id(state.config): state.config})
     s = _shallow(state)
     s.filters, s.books, s.seen = dict(state.filters), dict(state.books), list(state.seen)
     s.unrealized = dict(state.unrealized)
@@ -195,10 +198,30 @@ def dump(state: ExecState) -> bytes:
 def _json_default(value: object) -> object:
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, BotConfig):
+        return _config_json(value)
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     raise TypeError(f"{type(value).__name__} is not serializable in a snapshot")
 
 
-def load(raw: bytes) -> ExecState:
-    return _ADAPTER.validate_json(raw)
+_last_config: tuple[BotConfig, orjson.Fragment] | None = None
+
+
+def _config_json(config: BotConfig) -> orjson.Fragment:
+    """The config as JSON, written once per config rather than once per snapshot (it rarely changes)."""
+    global _last_config
+    if _last_config is None or _last_config[0] is not config:
+        _last_config = (config, orjson.Fragment(config.model_dump_json()))
+    return _last_config[1]
+
+
+def load(raw: bytes, started_with: BotConfig) -> ExecState:
+    """The saved state, running the newer of its config and the one the process started with (as the strategy
+    does). A snapshot written before the config lived in the state runs the one the process started with."""
+    data = orjson.loads(raw)
+    saved = data.get("config")
+    if saved is not None and BotConfig.model_validate(saved).version >= started_with.version:
+        return _ADAPTER.validate_json(raw)
+    data["config"] = orjson.loads(started_with.model_dump_json())
+    return _ADAPTER.validate_json(orjson.dumps(data))

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from executor.core import VENUE_SOURCE, ExecutorCore, filters_detail
+from executor.core import VENUE_SOURCE, ExecutorCore
+from executor.external import ExternalVenue
+from executor.paper import PaperVenue, filters_detail
 from runtime.core import Core
 from schemas.config import BotConfig, active_symbols
 from schemas.envelope import Envelope
@@ -24,14 +26,14 @@ def executor_as_recorded(config: BotConfig, recorded: Sequence[Envelope]) -> Cor
     the core announced them in its BootChecksCompleted; the replayed core gets the same ones.
     """
     if any(e.source == VENUE_SOURCE for e in recorded):
-        return ExecutorCore(config, mode="live", trading_mode="live")
+        return ExecutorCore(config, ExternalVenue(), trading_mode="live")
     boot = next((e.payload for e in recorded if e.source == "executor" and isinstance(e.payload, BootChecksCompleted)
                  and e.payload.venue == "paper"), None)
     if boot is None:
         return None
-    paper = ExecutorCore(config, boot.filters, filters_source(boot, config), mode="paper", trading_mode="paper")
-    paper.reboot_on_restore = True  # as the paper runner runs it (executor/runner.py): a restart boots again
-    return paper
+    # as the paper runner runs it (executor/runner.py): a restart boots again
+    venue = PaperVenue(boot.filters, filters_source(boot, config), reboot_on_restore=True)
+    return ExecutorCore(config, venue, trading_mode="paper")
 
 
 def filters_source(boot: BootChecksCompleted, config: BotConfig) -> str:

@@ -2,6 +2,6 @@
 
 Public entry points: :func:`simulator.app.run_simulator` (async context manager),
 :class:`simulator.app.SimulatorThread` (background-thread helper) and :func:`simulator.cli.main`. Nothing is
-imported here: the paper executor uses the pure exchange model (`simulator.matching`) and must not load the
+imported here: the paper executor uses the pure exchange model (`exchange.account`) and must not load the
 simulator's web server with it (aiohttp, ~20 MB in every worker).
 """

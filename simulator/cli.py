@@ -11,11 +11,11 @@ from pathlib import Path
 
 from loguru import logger
 
+from exchange.settings import ENGINE_CLIENT_IDS, TRIGGER_ORDERS
 from simulator.app import run_simulator
 from simulator.clock import anchor_to_epoch, anchored_now_ms
 from simulator.config import SimConfig
 from simulator.scenarios import resolve_scenario
-from simulator.settings import ENGINE_CLIENT_IDS, TRIGGER_ORDERS
 from simulator.sources import iso_to_ms
 
 

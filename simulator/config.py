@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from simulator.settings import EngineClientId, TriggerOrder
+from exchange.settings import EngineClientId, TriggerOrder
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = REPO_ROOT / "data" / "market"
@@ -58,7 +58,7 @@ class SimConfig:
     initial_balance: Decimal = Decimal("10000")
     leverage_default: int = 20
     read_only_keys: frozenset[str] = frozenset()  # API keys without the trade permission (-2015 on TRADE)
-    # how a triggered stop plays out; None: the scenario's "trigger", else fill_first / ours (simulator.settings)
+    # how a triggered stop plays out; None: the scenario's "trigger", else fill_first / ours (exchange.settings)
     trigger_order: TriggerOrder | None = None
     engine_client_id: EngineClientId | None = None
 

@@ -1,18 +1,9 @@
-"""Binance error codes and texts used by the simulator (reference §6)."""
+"""Binance error codes and texts of the simulator's REST edge (reference §6); the error itself is the
+exchange model's (:class:`exchange.errors.BinanceError`)."""
 
 from __future__ import annotations
 
-
-class BinanceError(Exception):
-    """Raised by handlers; the middleware turns it into ``{"code": .., "msg": ..}`` with ``status``."""
-
-    def __init__(self, code: int, msg: str, status: int = 400, headers: dict[str, str] | None = None) -> None:
-        super().__init__(f"{code}: {msg}")
-        self.code = code
-        self.msg = msg
-        self.status = status
-        self.headers = headers or {}
-
+from exchange.errors import BinanceError
 
 UNKNOWN_503 = "Unknown error, please check your request or try again later."
 SERVICE_UNAVAILABLE = "Service Unavailable."

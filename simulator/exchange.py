@@ -1,8 +1,8 @@
-"""The exchange behind the server: the pure :class:`~simulator.matching.Account` set up as Binance plays it,
+"""The exchange behind the server: the pure :class:`~exchange.account.Account` set up as Binance plays it,
 plus what only the server keeps (trade/income ledger, mark prices, funding clock, query faults) and the
 bridge that publishes user-data events to every live listen key.
 
-Server defaults (a bare ``Account`` keeps the old behaviour; see :mod:`simulator.settings`): a triggered
+Server defaults (a bare ``Account`` keeps the old behaviour; see :mod:`exchange.settings`): a triggered
 stop plays ``fill_first`` with engine client id ``ours``; NEW closePosition algo orders expire when a fill
 flattens their symbol; funding at 0.0001 every 8 h (00:00/08:00/16:00 UTC); a mark smoothed over 3 s.
 
@@ -20,20 +20,9 @@ import dataclasses
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from simulator import streams
-from simulator.auth import Authenticator
-from simulator.clock import VirtualClock
-from simulator.config import SimConfig
-from simulator.hub import Hub
-from simulator.ledger import Ledger
-from simulator.listen_keys import ListenKeys
-from simulator.market import MarketState
-from simulator.marks import MarkTracker, funding_times, next_funding_ms
-from simulator.matching import Account
-from simulator.model import ZERO, Event, TriggerRefusal
-from simulator.payloads import mark_price
-from simulator.scenarios import ExchangeSetup
-from simulator.settings import (
+from exchange.account import Account
+from exchange.records import ZERO, Event, TriggerRefusal
+from exchange.settings import (
     ACCOUNT_KEYS,
     BINANCE_TRIGGER_PLAY,
     ENGINE_CLIENT_IDS,
@@ -43,8 +32,19 @@ from simulator.settings import (
     AccountSettings,
     TriggerPlay,
 )
-from simulator.settlement import FORCE_CLOSE_KINDS
-from simulator.symbols import SYMBOLS
+from exchange.settlement import FORCE_CLOSE_KINDS
+from exchange.symbols import SYMBOLS
+from simulator import streams
+from simulator.auth import Authenticator
+from simulator.clock import VirtualClock
+from simulator.config import SimConfig
+from simulator.hub import Hub
+from simulator.ledger import Ledger
+from simulator.listen_keys import ListenKeys
+from simulator.market import MarketState
+from simulator.marks import MarkTracker, funding_times, next_funding_ms
+from simulator.payloads import mark_price
+from simulator.scenarios import ExchangeSetup
 
 BNB_SYMBOL = "BNBUSDT"
 

@@ -10,8 +10,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from exchange.errors import BinanceError
 from simulator import errors
-from simulator.errors import BinanceError
 
 RestFaultKind = Literal["unknown", "unknown_placed", "service_unavailable", "throttled", "gateway_html"]
 ORDER_PATHS = ("/fapi/v1/order", "/fapi/v1/batchOrders", "/fapi/v1/order/test")

@@ -11,9 +11,9 @@ import orjson
 from aiohttp import web
 from loguru import logger
 
+from exchange.errors import BinanceError
 from simulator import errors
 from simulator.auth import merged_params
-from simulator.errors import BinanceError
 from simulator.faults import RestFaults, error_for
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from simulator.model import ZERO, Event
+from exchange.records import ZERO, Event
 
 WEEK_MS = 7 * 24 * 3600 * 1000
 FILL_EXECUTIONS = ("TRADE", "CALCULATED")

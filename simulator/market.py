@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from exchange.symbols import spec
 from simulator import payloads
 from simulator.events import Bar, KlineTick
-from simulator.symbols import spec
 
 
 def _fmt_like(value: Decimal, template: str) -> str:

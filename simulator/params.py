@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from exchange.errors import BinanceError
+from exchange.symbols import SYMBOLS
 from simulator import errors
-from simulator.errors import BinanceError
-from simulator.symbols import SYMBOLS
 
 Params = dict[str, str]
 

@@ -2,7 +2,7 @@
 bot checks its books against (balances, account, positions, trades, income, force orders).
 
 Changing a setting is TRADE (a read-only key gets HTTP 401 -2015); reads are USER_DATA. The rules and
-codes of each change live in :mod:`simulator.settings`.
+codes of each change live in :mod:`exchange.settings`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from functools import partial
 
 from aiohttp import web
 
-from simulator import settings, views
+from exchange import settings_changes
+from exchange.account import Account
+from exchange.errors import BinanceError
+from simulator import views
 from simulator.auth import Authenticator
 from simulator.clock import VirtualClock
-from simulator.errors import BinanceError
 from simulator.exchange import Exchange
 from simulator.http import json_response
-from simulator.matching import Account
 from simulator.params import bool_param, int_param, limit_param, required, symbol_param
 from simulator.trading import signed, signed_by
 
@@ -72,7 +73,7 @@ class AccountEndpoints:
 
     async def margin_type(self, request: web.Request) -> web.Response:
         p = signed(self._auth, request, trade=True)
-        settings.change_margin_type(self._account, symbol_param(p), required(p, "marginType").upper())
+        settings_changes.change_margin_type(self._account, symbol_param(p), required(p, "marginType").upper())
         return json_response(SUCCESS)
 
     async def position_mode(self, request: web.Request) -> web.Response:
@@ -81,7 +82,7 @@ class AccountEndpoints:
 
     async def change_position_mode(self, request: web.Request) -> web.Response:
         p = signed(self._auth, request, trade=True)
-        settings.change_position_mode(self._account, bool_param(p, "dualSidePosition"))
+        settings_changes.change_position_mode(self._account, bool_param(p, "dualSidePosition"))
         return json_response(SUCCESS)
 
     async def multi_assets(self, request: web.Request) -> web.Response:
@@ -90,7 +91,7 @@ class AccountEndpoints:
 
     async def change_multi_assets(self, request: web.Request) -> web.Response:
         p = signed(self._auth, request, trade=True)
-        settings.change_multi_assets(self._account, bool_param(p, "multiAssetsMargin"))
+        settings_changes.change_multi_assets(self._account, bool_param(p, "multiAssetsMargin"))
         return json_response(SUCCESS)
 
     async def account_config(self, request: web.Request) -> web.Response:

@@ -7,6 +7,8 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from exchange.errors import BinanceError
+from exchange.symbols import SYMBOLS, exchange_info, spec
 from simulator import errors
 from simulator.auth import Authenticator
 from simulator.clock import VirtualClock
@@ -14,7 +16,6 @@ from simulator.http import PARAMS_KEY, json_response
 from simulator.listen_keys import ListenKeys
 from simulator.market import MarketState
 from simulator.params import int_param
-from simulator.symbols import SYMBOLS, exchange_info, spec
 
 
 def _symbol(params: dict[str, str], required: bool = True) -> str | None:
@@ -80,7 +81,7 @@ class MarketEndpoints:
         if not interval:
             raise errors.mandatory("interval")
         if interval != "1m":
-            raise errors.BinanceError(-1120, "Invalid interval.")
+            raise BinanceError(-1120, "Invalid interval.")
         limit = int_param(params, "limit", 500) or 500
         start = int_param(params, "startTime", None)
         end = int_param(params, "endTime", None)
@@ -92,7 +93,7 @@ class MarketEndpoints:
         if sym is not None:
             row = self._market.rest_book_ticker(sym)
             if row is None:
-                raise errors.BinanceError(-1121, "Invalid symbol.")
+                raise BinanceError(-1121, "Invalid symbol.")
             return json_response(row)
         rows = [self._market.rest_book_ticker(s) for s in SYMBOLS]
         return json_response([r for r in rows if r is not None])
@@ -125,7 +126,7 @@ class MarketEndpoints:
         assert sym is not None
         limit = int_param(params, "limit", 500) or 500
         if limit not in (5, 10, 20, 50, 100, 500, 1000):
-            raise errors.BinanceError(
+            raise BinanceError(
                 -1100,
                 "Illegal characters found in parameter 'limit'; legal range is "
                 "'5, 10, 20, 50, 100, 500, 1000'.",
@@ -133,7 +134,7 @@ class MarketEndpoints:
         m = self._market.symbols.get(sym)
         s = spec(sym)
         if m is None or m.book is None or s is None:
-            raise errors.BinanceError(-1121, "Invalid symbol.")
+            raise BinanceError(-1121, "Invalid symbol.")
         book = m.book
         # Synthetic ladder: the book ticker at the top, one tick apart below/above it.
         levels = min(limit, 50)

@@ -24,7 +24,7 @@ Format (times are seconds after ``start``; prices/quantities are strings)::
     }
 
 Every key after ``faults`` is optional and defaults to what the server plays without it: trigger order
-``fill_first`` with engine client id ``ours`` (see :mod:`simulator.settings`), the account of
+``fill_first`` with engine client id ``ours`` (see :mod:`exchange.settings`), the account of
 :mod:`simulator.exchange`, funding at 0.0001 every 8 h, a mark smoothed over 3 s. ``funding.at_s`` adds
 funding payments at those seconds (each is a ``{"action": "funding"}`` fault); the ``faults`` list takes
 every action of :mod:`simulator.admin`, including ``refuse_trigger``, ``deny_algo_queries``,
@@ -43,8 +43,8 @@ from typing import Any
 
 import orjson
 
+from exchange.settings import ACCOUNT_KEYS
 from simulator.events import Bar, BookSpread, FaultAt, Liquidation, Side
-from simulator.settings import ACCOUNT_KEYS
 from simulator.sources import MINUTE_MS, iso_to_ms, ms_to_iso, snapshot_liquidations
 
 

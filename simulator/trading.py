@@ -12,15 +12,15 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
-from simulator import userdata
+from exchange import user_data
+from exchange.account import Account
+from exchange.errors import BinanceError
+from exchange.symbols import SYMBOLS
 from simulator.auth import Authenticator
 from simulator.clock import VirtualClock
-from simulator.errors import BinanceError
 from simulator.exchange import Exchange
 from simulator.http import BODY_KEY, PARAMS_KEY, json_response
-from simulator.matching import Account
 from simulator.params import Params, algo_ref, decimal_param, order_ref, required, symbol_param
-from simulator.symbols import SYMBOLS
 
 _counter = iter(range(1, 10**12))
 ORDER_COUNT_HEADERS = {"X-MBX-ORDER-COUNT-10S": "1", "X-MBX-ORDER-COUNT-1M": "1"}
@@ -110,7 +110,7 @@ class TradingEndpoints:
         )
         self._publish(events)
         shown = final if p.get("newOrderRespType") == "RESULT" else accepted
-        return json_response(userdata.order_response(shown, SYMBOLS[o.symbol]), headers=ORDER_COUNT_HEADERS)
+        return json_response(user_data.order_response(shown, SYMBOLS[o.symbol]), headers=ORDER_COUNT_HEADERS)
 
     async def test_order(self, request: web.Request) -> web.Response:
         p = signed(self._auth, request, trade=True)
@@ -124,21 +124,21 @@ class TradingEndpoints:
         order = self.account.find_order(sym, *order_ref(p))
         if order is None:
             raise BinanceError(-2013, "Order does not exist.")
-        return json_response(userdata.order_response(order, SYMBOLS[sym], with_time=True))
+        return json_response(user_data.order_response(order, SYMBOLS[sym], with_time=True))
 
     async def cancel_order(self, request: web.Request) -> web.Response:
         p = signed(self._auth, request, trade=True)
         sym = symbol_param(p)
         order, events = self.account.cancel_order(sym, *order_ref(p), self._clock.now_ms())
         self._publish(events)
-        return json_response(userdata.order_response(order, SYMBOLS[sym]))
+        return json_response(user_data.order_response(order, SYMBOLS[sym]))
 
     async def open_orders(self, request: web.Request) -> web.Response:
         p = signed(self._auth, request)
         sym = p.get("symbol")
         return json_response(
             [
-                userdata.order_response(o, SYMBOLS[o.symbol], with_time=True)
+                user_data.order_response(o, SYMBOLS[o.symbol], with_time=True)
                 for o in self.account.orders.values()
                 if o.is_open and (not sym or o.symbol == sym)
             ]
@@ -175,7 +175,7 @@ class TradingEndpoints:
             reduce_only_sent="reduceOnly" in p,
         )
         self._publish(events)
-        return json_response(userdata.algo_response(algo, SYMBOLS[sym]))
+        return json_response(user_data.algo_response(algo, SYMBOLS[sym]))
 
     def _deny_if_faulted(self, code: int, msg: str) -> None:
         # [obs] freqtrade #12681, ccxt #27486: conditional orders answered -2013 (query) / -2011 (cancel)
@@ -190,7 +190,7 @@ class TradingEndpoints:
         algo = self.account.find_algo(*ref)
         if algo is None:
             raise BinanceError(-2013, "Order does not exist.")
-        body = userdata.algo_response(algo, SYMBOLS[algo.symbol])
+        body = user_data.algo_response(algo, SYMBOLS[algo.symbol])
         spec = SYMBOLS[algo.symbol]
         body.update(
             {
@@ -217,7 +217,7 @@ class TradingEndpoints:
         sym = p.get("symbol")
         return json_response(
             [
-                userdata.algo_response(a, SYMBOLS[a.symbol])
+                user_data.algo_response(a, SYMBOLS[a.symbol])
                 for a in self.account.algos.values()
                 if a.status == "NEW" and (not sym or a.symbol == sym)
             ]

@@ -12,10 +12,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from simulator.matching import Account
-from simulator.model import ZERO, Order, Position
-from simulator.settlement import is_force_order
-from simulator.symbols import SYMBOLS
+from exchange.account import Account
+from exchange.records import ZERO, Order, Position
+from exchange.settlement import is_force_order
+from exchange.symbols import SYMBOLS
 
 MAX_NOTIONAL = "1000000"
 

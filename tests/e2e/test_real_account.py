@@ -1,5 +1,5 @@
 """A real account, in TRADING_MODE=live against the simulator playing what Binance documents or others observed
-(simulator/settings.py, simulator/admin.py): every order in which a triggered stop's events may come and
+(exchange/settings.py, simulator/admin.py): every order in which a triggered stop's events may come and
 either engine-order client id, a stop refused at trigger time or cancelled at the exchange, a liquidation,
 restarts after the position was closed by hand or resized or with the executor's snapshot gone, a foreign
 position at boot, commissions in BNB with a funding payment, hedge mode and a read-only key at boot.

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from executor.core import VENUE_SOURCE, ExecutorCore
+from executor.external import ExternalVenue
 from executor.filters import default_filters
 from executor.state import ExecState, Trade
 from schemas.account import UserStreamChanged
@@ -22,7 +23,7 @@ class LiveCore:
 
     def __init__(self, config: BotConfig | None = None, booted: bool = True, trading_mode: str | None = None) -> None:
         self.config = config or BotConfig()
-        self.core = ExecutorCore(self.config, mode="live", trading_mode=trading_mode)
+        self.core = ExecutorCore(self.config, ExternalVenue(), trading_mode=trading_mode)
         self.state: ExecState = self.core.initial_state()
         self.now = T0
         self.out: list[Payload] = []

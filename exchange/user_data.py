@@ -1,20 +1,14 @@
-"""User-data event and order-response builders (shapes from shared/fixtures/binance/*.json).
-
-Imported by the pure matching core, so no I/O here either.
-"""
+"""The account's reports: user-data events and REST order responses (shapes from
+shared/fixtures/binance/*.json). Pure, like the rest of the model."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from simulator.symbols import SymbolSpec
-
-if TYPE_CHECKING:
-    from simulator.model import AlgoOrder, Order, Position
-
-ZERO = Decimal(0)
+from exchange.records import ZERO, AlgoOrder, Order, Position
+from exchange.symbols import SymbolSpec
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,16 @@ user-data events a fill pushes (TRADE_LITE, ORDER_TRADE_UPDATE, ACCOUNT_UPDATE).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from simulator import userdata
-from simulator.model import ZERO, Event, Order
-from simulator.settings import BNB_FEE_DISCOUNT
-
-if TYPE_CHECKING:
-    from simulator.matching import Account
+from exchange import user_data
+from exchange.account_state import AccountState
+from exchange.records import ZERO, Event, Order
+from exchange.settings import BNB_FEE_DISCOUNT
 
 BNB_QUANTUM = Decimal("0.00000001")
 
 
-def commission(acct: Account, notional: Decimal, rate: Decimal) -> tuple[Decimal, str]:
+def commission(acct: AccountState, notional: Decimal, rate: Decimal) -> tuple[Decimal, str]:
     """(fee, asset): BNB at the 10% discount while the BNB wallet can pay it, else USDT at the full rate
     (Binance falls back to USDT, reference §6.4 [doc]). BNB is rounded to 8 dp ([inf]: the rounding mode)."""
     fee = notional * rate
@@ -28,7 +25,7 @@ def commission(acct: Account, notional: Decimal, rate: Decimal) -> tuple[Decimal
 
 
 def execute(
-    acct: Account,
+    acct: AccountState,
     order: Order,
     price: Decimal,
     maker: bool,
@@ -69,17 +66,17 @@ def execute(
     order.status = "FILLED" if order.executed >= order.qty else "PARTIALLY_FILLED"
     order.update_time = now
     acct.next_trade_id += 1
-    trade = userdata.Trade(acct.next_trade_id, price, qty, fee, realized, maker, fee_asset)
-    events = [userdata.trade_lite(order, spec, trade, now)] if lite else []
+    trade = user_data.Trade(acct.next_trade_id, price, qty, fee, realized, maker, fee_asset)
+    events = [user_data.trade_lite(order, spec, trade, now)] if lite else []
     return [
         *events,
-        userdata.order_update(order, spec, exec_type, now, orig_type, trade),
+        user_data.order_update(order, spec, exec_type, now, orig_type, trade),
         account_update(acct, order.symbol, now, bnb=fee_asset == "BNB"),
     ]
 
 
 def account_update(
-    acct: Account,
+    acct: AccountState,
     symbol: str,
     now: int,
     reason: str = "ORDER",
@@ -88,11 +85,11 @@ def account_update(
     with_position: bool = True,
 ) -> Event:
     """ACCOUNT_UPDATE with the USDT wallet (and BNB's when it changed) and, unless not wanted, the position."""
-    balances = [userdata.balance_entry("USDT", acct.balance, acct.cross_wallet(), change)]
+    balances = [user_data.balance_entry("USDT", acct.balance, acct.cross_wallet(), change)]
     if bnb:
-        balances.append(userdata.balance_entry("BNB", acct.bnb_balance, acct.bnb_balance))
+        balances.append(user_data.balance_entry("BNB", acct.bnb_balance, acct.bnb_balance))
     positions = []
     if with_position:
         isolated = acct.settings.isolated(symbol)
-        positions.append(userdata.position_entry(symbol, acct.position(symbol), acct.mark(symbol), isolated))
-    return userdata.account_update(now, reason, balances, positions)
+        positions.append(user_data.position_entry(symbol, acct.position(symbol), acct.mark(symbol), isolated))
+    return user_data.account_update(now, reason, balances, positions)

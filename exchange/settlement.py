@@ -1,23 +1,20 @@
 """What the exchange does to an account by itself: funding payments and closing a position
-(liquidation or auto-deleverage). Pure functions over :class:`~simulator.matching.Account`.
+(liquidation or auto-deleverage). Pure functions over :class:`~exchange.account_state.AccountState`.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from simulator import algos, fills, userdata
-from simulator.model import Event, Order
-
-if TYPE_CHECKING:
-    from simulator.matching import Account
+from exchange import algos, fills, user_data
+from exchange.account_state import AccountState
+from exchange.records import Event, Order
 
 FORCE_CLOSE_KINDS = ("liquidation", "adl")
 MONEY_QUANTUM = Decimal("0.00000001")
 
 
-def apply_funding(acct: Account, symbol: str, rate: Decimal, mark: Decimal, now: int) -> list[Event]:
+def apply_funding(acct: AccountState, symbol: str, rate: Decimal, mark: Decimal, now: int) -> list[Event]:
     """Charge the symbol's open position: amount x mark x rate, longs pay a positive rate.
 
     [doc] reference §3.3/§5b: ACCOUNT_UPDATE ``m`` FUNDING_FEE; a crossed position pushes only ``B`` (the
@@ -35,7 +32,7 @@ def apply_funding(acct: Account, symbol: str, rate: Decimal, mark: Decimal, now:
     return [fills.account_update(acct, symbol, now, "FUNDING_FEE", change=amount, with_position=isolated)]
 
 
-def force_close(acct: Account, symbol: str, kind: str, price: Decimal | None, now: int) -> list[Event]:
+def force_close(acct: AccountState, symbol: str, kind: str, price: Decimal | None, now: int) -> list[Event]:
     """Close the whole position with an exchange order, at ``price`` (default: the mark).
 
     [doc] reference §3.2: client ids ``autoclose-…`` (liquidation) and ``adl_autoclose`` (ADL), order type
@@ -71,7 +68,7 @@ def force_close(acct: Account, symbol: str, kind: str, price: Decimal | None, no
         update_time=now,
     )
     acct.orders[order.order_id] = order
-    events = [userdata.order_update(order, spec, "NEW", now)]
+    events = [user_data.order_update(order, spec, "NEW", now)]
     execution = "CALCULATED" if liquidation else "TRADE"
     events += fills.execute(acct, order, fill_price, maker=False, now=now, exec_type=execution, lite=not liquidation)
     return events + algos.expire_if_flat(acct, symbol, was, now)

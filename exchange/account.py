@@ -1,122 +1,48 @@
-"""Pure matching and account core (no I/O, no clock, no aiohttp): one-way mode, USDT-margined.
+"""The account's entry points: orders and their matching, and the algo orders and settlement it hands on.
 
-Orders fill against the top of book the simulator synthesizes: MARKET and crossing LIMIT orders take
-the opposite best price (taker), resting LIMIT orders fill at their price once the opposite side
-reaches it (maker). Every call returns the user-data events (Binance payload dicts) it caused, in order;
-``now`` is always passed in. The paper venue drives the same :class:`Account` with its own book.
+Pure (no I/O, no clock, no aiohttp): one-way mode, USDT-margined. Orders fill against the top of book the
+caller feeds in: MARKET and crossing LIMIT orders take the opposite best price (taker), resting LIMIT
+orders fill at their price once the opposite side reaches it (maker). Every call returns the user-data
+events (Binance payload dicts) it caused, in order; ``now`` is always passed in. The simulator serves this
+account over REST and WebSocket; the executor's paper venue drives it with its own book.
 
-Split by seam: conditional (algo) orders and how their trigger plays out live in :mod:`simulator.algos`,
-a fill's bookkeeping and pushes in :mod:`simulator.fills`, the settings and the rules for changing them
-in :mod:`simulator.settings`, funding and positions the exchange closes itself in
-:mod:`simulator.settlement`. A fresh ``Account(specs, balance)`` behaves as it
-always did: every later behaviour is switched on by a field whose default keeps the old one. Limits: hedge
-mode is a setting only (no LONG/SHORT legs, see :mod:`simulator.settings`); an ISOLATED symbol keeps an
-isolated wallet of |amount| x entry / leverage and takes its funding, but margin checks stay cross-style.
+Split by concern: the state and what is read from it in :mod:`exchange.account_state`, conditional (algo)
+orders and how their trigger plays out in :mod:`exchange.algos`, a fill's position and wallet bookkeeping
+in :mod:`exchange.fills`, funding and the positions the exchange closes itself in
+:mod:`exchange.settlement`, the settings in :mod:`exchange.settings` (changing them:
+:mod:`exchange.settings_changes`), the user-data reports in :mod:`exchange.user_data`. A fresh
+``Account(specs, balance)`` behaves as it always did: every later behaviour is switched on by a field whose
+default keeps the old one. Limits: hedge mode is a setting only (no LONG/SHORT legs, see
+:mod:`exchange.settings`); an ISOLATED symbol keeps an isolated wallet of |amount| x entry / leverage and
+takes its funding, but margin checks stay cross-style.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from simulator import algos, fills, settlement, userdata
-from simulator.errors import BinanceError
-from simulator.model import (
+from exchange import algos, fills, settlement, user_data
+from exchange.account_state import AccountState
+from exchange.errors import BinanceError
+from exchange.records import (
     CONDITIONAL,
     ZERO,
     AlgoOrder,
     Event,
     Order,
     Position,
-    TriggerRefusal,
     check_client_id,
     check_qty,
     check_tick,
 )
-from simulator.settings import AccountSettings, check_position_side
-from simulator.symbols import SymbolSpec
+from exchange.settings import check_position_side
 
 __all__ = ["Account", "AlgoOrder", "Event", "Order", "Position"]
 
 
 @dataclass
-class Account:
-    specs: dict[str, SymbolSpec]
-    balance: Decimal
-    maker_fee: Decimal = Decimal("0.0002")
-    taker_fee: Decimal = Decimal("0.0005")
-    default_leverage: int = 20
-    leverage: dict[str, int] = field(default_factory=dict)
-    positions: dict[str, Position] = field(default_factory=dict)
-    orders: dict[int, Order] = field(default_factory=dict)
-    algos: dict[int, AlgoOrder] = field(default_factory=dict)
-    books: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
-    # touch quantities (bid, ask) when known: a LIMIT at the touch fills at most that much per update
-    book_qty: dict[str, tuple[Decimal | None, Decimal | None]] = field(default_factory=dict)
-    # None: MARKET/triggered orders take the opposite touch; else mid ± this many bp (the paper venue)
-    market_slippage_bps: Decimal | None = None
-    next_order_id: int = 4_000_000_000
-    next_algo_id: int = 2_000_000
-    next_trade_id: int = 900_000_000
-    settings: AccountSettings = field(default_factory=AccountSettings)
-    bnb_balance: Decimal = ZERO  # BNB wallet, spent on commissions when settings.fee_asset == "BNB"
-    marks: dict[str, Decimal] = field(default_factory=dict)  # pushed mark prices; absent: the book mid
-    refusals: list[TriggerRefusal] = field(default_factory=list)  # queued trigger-time refusals
-
-    # -- views ------------------------------------------------------------------------------------
-    def last(self, symbol: str) -> Decimal | None:
-        """The contract (last) price: the book mid."""
-        book = self.books.get(symbol)
-        return (book[0] + book[1]) / 2 if book else None
-
-    def mark(self, symbol: str) -> Decimal | None:
-        mark = self.marks.get(symbol)
-        return mark if mark is not None else self.last(symbol)
-
-    def position(self, symbol: str) -> Position:
-        return self.positions.setdefault(symbol, Position())
-
-    def unrealized(self) -> Decimal:
-        total = ZERO
-        for sym, pos in self.positions.items():
-            mark = self.mark(sym)
-            if pos.amt and mark is not None:
-                total += pos.amt * (mark - pos.entry)
-        return total
-
-    def used_margin(self) -> Decimal:
-        total = ZERO
-        for sym, pos in self.positions.items():
-            mark = self.mark(sym) or pos.entry
-            total += abs(pos.amt) * mark / self.leverage_of(sym)
-        for o in self.orders.values():
-            if o.is_open and not o.reduce_only:
-                total += (o.qty - o.executed) * o.price / self.leverage_of(o.symbol)
-        return total
-
-    def available(self) -> Decimal:
-        return self.balance + self.unrealized() - self.used_margin()
-
-    def cross_wallet(self) -> Decimal:
-        return self.balance - sum((p.isolated_wallet for p in self.positions.values()), ZERO)
-
-    def leverage_of(self, symbol: str) -> int:
-        return self.leverage.get(symbol, self.default_leverage)
-
-    def find_order(self, symbol: str, order_id: int | None, client_id: str | None) -> Order | None:
-        for o in self.orders.values():
-            if o.symbol == symbol and (
-                o.order_id == order_id or (client_id is not None and o.client_id == client_id)
-            ):
-                return o
-        return None
-
-    def find_algo(self, algo_id: int | None, client_algo_id: str | None) -> AlgoOrder | None:
-        for a in self.algos.values():
-            if a.algo_id == algo_id or (client_algo_id is not None and a.client_algo_id == client_algo_id):
-                return a
-        return None
-
+class Account(AccountState):
     # -- orders -----------------------------------------------------------------------------------
     def new_order(
         self,
@@ -158,7 +84,7 @@ class Account:
         )
         accepted = Order(**order.__dict__)
         self.orders[order.order_id] = order
-        events = [userdata.order_update(order, spec, "NEW", now)]
+        events = [user_data.order_update(order, spec, "NEW", now)]
         if crosses and book is not None and type_ == "MARKET":
             events += fills.execute(self, order, self.taker_price(symbol, side), maker=False, now=now)
         elif crosses and book is not None:
@@ -167,7 +93,7 @@ class Account:
             events += fills.execute(self, order, book[1] if side == "BUY" else book[0], maker=False, now=now, qty=part)
         elif tif in ("IOC", "FOK"):
             order.status, order.update_time = "EXPIRED", now
-            events.append(userdata.order_update(order, spec, "EXPIRED", now))
+            events.append(user_data.order_update(order, spec, "EXPIRED", now))
         return accepted, order, events + algos.expire_if_flat(self, symbol, was, now)
 
     def test_order(
@@ -262,7 +188,7 @@ class Account:
         if order is None or not order.is_open:
             raise BinanceError(-2011, "Unknown order sent.")
         order.status, order.update_time = "CANCELED", now
-        return order, [userdata.order_update(order, self.spec(symbol), "CANCELED", now)]
+        return order, [user_data.order_update(order, self.spec(symbol), "CANCELED", now)]
 
     def cancel_all(self, symbol: str, now: int) -> list[Event]:
         events: list[Event] = []
@@ -271,7 +197,7 @@ class Account:
                 events += self.cancel_order(symbol, o.order_id, None, now)[1]
         return events
 
-    # -- algo orders (simulator.algos) ------------------------------------------------------------
+    # -- algo orders (exchange.algos) ------------------------------------------------------------
     def new_algo(
         self,
         symbol: str,
@@ -311,7 +237,7 @@ class Account:
     ) -> tuple[AlgoOrder, list[Event]]:
         return algos.cancel_algo(self, algo_id, client_algo_id, now)
 
-    # -- exchange-side settlement (simulator.settlement) ------------------------------------------
+    # -- exchange-side settlement (exchange.settlement) ------------------------------------------
     def apply_funding(self, symbol: str, rate: Decimal, mark: Decimal, now: int) -> list[Event]:
         return settlement.apply_funding(self, symbol, rate, mark, now)
 
@@ -366,19 +292,3 @@ class Account:
             return []
         was = self.positions[symbol].amt if symbol in self.positions else ZERO
         return algos.trigger_due(self, symbol, now) + algos.expire_if_flat(self, symbol, was, now)
-
-    # -- fills ------------------------------------------------------------------------------------
-    def taker_price(self, symbol: str, side: str) -> Decimal:
-        bid, ask = self.books[symbol]
-        if self.market_slippage_bps is None:
-            return ask if side == "BUY" else bid
-        mid = (bid + ask) / 2
-        slip = mid * self.market_slippage_bps / 10_000
-        spec = self.spec(symbol)  # a price on the tick, rounded against the taker
-        return spec.ceil_tick(mid + slip) if side == "BUY" else spec.floor_tick(mid - slip)
-
-    def spec(self, symbol: str) -> SymbolSpec:
-        spec = self.specs.get(symbol)
-        if spec is None:
-            raise BinanceError(-1121, "Invalid symbol.")
-        return spec

@@ -1,4 +1,7 @@
-"""Per-symbol trading rules and the exchangeInfo document.
+"""The symbol table: per-symbol trading rules, and the exchangeInfo document made of them.
+
+The one table: the simulator serves it, the executor's built-in filters (`executor/filters.py`) read it the
+way they read a live exchangeInfo, and the paper account matches by it.
 
 Filter values: BTCUSDT tick 0.10 / step 0.001 / MIN_NOTIONAL 100 and ETHUSDT tick 0.01 / step 0.001 /
 MIN_NOTIONAL 20 as seen in third-party fixtures of real exchangeInfo bodies (code index) and in the
@@ -31,6 +34,9 @@ class SymbolSpec:
     onboard_ms: int
     # exchangeInfo "triggerProtect": the largest |last - mark| / mark at which a priceProtect order triggers
     trigger_protect: Decimal = Decimal("0.0500")
+    # exchangeInfo PERCENT_PRICE multipliers (served and read as filters; the matching does not enforce them)
+    percent_up: Decimal = Decimal("1.0500")
+    percent_down: Decimal = Decimal("0.9500")
 
     def fmt_price(self, price: Decimal) -> str:
         return f"{price.quantize(Decimal(1).scaleb(-self.price_precision)):f}"
@@ -142,8 +148,8 @@ def _symbol_info(s: SymbolSpec) -> dict[str, Any]:
             {"filterType": "MIN_NOTIONAL", "notional": str(s.min_notional)},
             {
                 "filterType": "PERCENT_PRICE",
-                "multiplierUp": "1.0500",
-                "multiplierDown": "0.9500",
+                "multiplierUp": f"{s.percent_up:f}",
+                "multiplierDown": f"{s.percent_down:f}",
                 "multiplierDecimal": "4",
             },
         ],

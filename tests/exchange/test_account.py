@@ -6,9 +6,9 @@ from decimal import Decimal as D
 
 import pytest
 
-from simulator.errors import BinanceError
-from simulator.matching import Account
-from simulator.symbols import SYMBOLS
+from exchange.account import Account
+from exchange.errors import BinanceError
+from exchange.symbols import SYMBOLS
 
 
 def account() -> Account:

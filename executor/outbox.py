@@ -1,4 +1,4 @@
-"""Order requests: queue them on the outbox (announcing new orders) and find a trade's orders."""
+"""The request outbox: queue what the venue must do (announcing new orders), and find a trade's orders."""
 
 from __future__ import annotations
 

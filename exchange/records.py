@@ -1,6 +1,7 @@
 """The account's records (orders, algo orders, positions) and the order checks every entry point shares.
 
-Plain dataclasses of str/int/bool/Decimal: the paper venue deep-copies and snapshots them with pydantic.
+Plain dataclasses of str/int/bool/Decimal: the executor's paper venue deep-copies them and snapshots them
+with pydantic, so their fields are part of the executor's snapshot format (add fields with defaults only).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from simulator.errors import BinanceError
-from simulator.symbols import SymbolSpec
+from exchange.errors import BinanceError
+from exchange.symbols import SymbolSpec
 
 Event = dict[str, Any]
 CONDITIONAL = {"STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET"}

@@ -8,26 +8,23 @@ and CONTRACT_PRICE cannot be larger than the triggerProtect of the symbol"; we t
 At the trigger the algo goes TRIGGERING, then either a queued refusal ends it (REJECTED/EXPIRED with
 ``rm``, no engine order: since 2025-12-15 trigger-time rejections come only as ALGO_UPDATE, reference
 §3.5 [doc]), or a MARKET engine order fills and the pushes come out in the account's
-:class:`~simulator.settings.TriggerPlay` order. TRIGGERED always carries ``ai`` with ``ap``/``aq`` "0"
+:class:`~exchange.settings.TriggerPlay` order. TRIGGERED always carries ``ai`` with ``ap``/``aq`` "0"
 and ``act`` "MARKET", FINISHED the real ``ap``/``aq`` (a real TRIGGERED push, nautilus_trader #3287 [obs]).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from simulator import fills, userdata
-from simulator.errors import BinanceError
-from simulator.model import ZERO, AlgoOrder, Event, Order, TriggerRefusal, check_client_id, check_qty, check_tick
-from simulator.settings import check_position_side
-
-if TYPE_CHECKING:
-    from simulator.matching import Account
+from exchange import fills, user_data
+from exchange.account_state import AccountState
+from exchange.errors import BinanceError
+from exchange.records import ZERO, AlgoOrder, Event, Order, TriggerRefusal, check_client_id, check_qty, check_tick
+from exchange.settings import check_position_side
 
 
 def new_algo(
-    acct: Account,
+    acct: AccountState,
     symbol: str,
     side: str,
     type_: str,
@@ -83,20 +80,20 @@ def new_algo(
         price_protect=price_protect,
     )
     acct.algos[algo.algo_id] = algo
-    return algo, [userdata.algo_update(algo, spec, now)]
+    return algo, [user_data.algo_update(algo, spec, now)]
 
 
 def cancel_algo(
-    acct: Account, algo_id: int | None, client_algo_id: str | None, now: int
+    acct: AccountState, algo_id: int | None, client_algo_id: str | None, now: int
 ) -> tuple[AlgoOrder, list[Event]]:
     algo = acct.find_algo(algo_id, client_algo_id)
     if algo is None or algo.status != "NEW":
         raise BinanceError(-2011, "Unknown order sent.")
     algo.status, algo.update_time = "CANCELED", now
-    return algo, [userdata.algo_update(algo, acct.spec(algo.symbol), now)]
+    return algo, [user_data.algo_update(algo, acct.spec(algo.symbol), now)]
 
 
-def reference_price(acct: Account, symbol: str, working_type: str) -> Decimal | None:
+def reference_price(acct: AccountState, symbol: str, working_type: str) -> Decimal | None:
     return acct.mark(symbol) if working_type == "MARK_PRICE" else acct.last(symbol)
 
 
@@ -106,7 +103,7 @@ def crossed(type_: str, side: str, trigger: Decimal, price: Decimal) -> bool:
     return price <= trigger if side == "BUY" else price >= trigger
 
 
-def _due(acct: Account, algo: AlgoOrder) -> bool:
+def _due(acct: AccountState, algo: AlgoOrder) -> bool:
     price = reference_price(acct, algo.symbol, algo.working_type)
     if price is None or not crossed(algo.type, algo.side, algo.trigger_price, price):
         return False
@@ -117,7 +114,7 @@ def _due(acct: Account, algo: AlgoOrder) -> bool:
     return True
 
 
-def trigger_due(acct: Account, symbol: str, now: int) -> list[Event]:
+def trigger_due(acct: AccountState, symbol: str, now: int) -> list[Event]:
     events: list[Event] = []
     for a in list(acct.algos.values()):
         if a.symbol == symbol and a.status == "NEW" and _due(acct, a):
@@ -125,7 +122,7 @@ def trigger_due(acct: Account, symbol: str, now: int) -> list[Event]:
     return events
 
 
-def _take_refusal(acct: Account, type_: str) -> TriggerRefusal | None:
+def _take_refusal(acct: AccountState, type_: str) -> TriggerRefusal | None:
     for refusal in acct.refusals:
         if refusal.type_ in (None, type_):
             refusal.count -= 1
@@ -134,21 +131,21 @@ def _take_refusal(acct: Account, type_: str) -> TriggerRefusal | None:
     return None
 
 
-def trigger(acct: Account, algo: AlgoOrder, now: int) -> list[Event]:
+def trigger(acct: AccountState, algo: AlgoOrder, now: int) -> list[Event]:
     spec = acct.spec(algo.symbol)
     pos = acct.position(algo.symbol)
     algo.trigger_time = algo.update_time = now
     algo.status = "TRIGGERING"
-    events = [userdata.algo_update(algo, spec, now)]
+    events = [user_data.algo_update(algo, spec, now)]
     refusal = _take_refusal(acct, algo.type)
     if refusal is not None:
         algo.status, algo.reason = refusal.outcome, refusal.reason
-        return [*events, userdata.algo_update(algo, spec, now)]
+        return [*events, user_data.algo_update(algo, spec, now)]
     reducible = -pos.amt if algo.side == "BUY" else pos.amt
     qty = reducible if algo.close_position else algo.qty
     if (algo.close_position or algo.reduce_only) and reducible <= 0:
         algo.status = "EXPIRED"
-        return [*events, userdata.algo_update(algo, spec, now)]
+        return [*events, user_data.algo_update(algo, spec, now)]
     if algo.reduce_only:
         qty = min(qty, reducible)
     play = acct.settings.trigger
@@ -171,14 +168,14 @@ def trigger(acct: Account, algo: AlgoOrder, now: int) -> list[Event]:
     )
     acct.orders[order.order_id] = order
     algo.status, algo.actual_order_id = "TRIGGERED", order.order_id
-    triggered = userdata.algo_update(algo, spec, now)
+    triggered = user_data.algo_update(algo, spec, now)
     price = acct.taker_price(algo.symbol, algo.side)
     fill = [
-        userdata.order_update(order, spec, "NEW", now, algo.type),
+        user_data.order_update(order, spec, "NEW", now, algo.type),
         *fills.execute(acct, order, price, maker=False, now=now, orig_type=algo.type),
     ]
     algo.status, algo.actual_price, algo.actual_qty = "FINISHED", order.avg_price, order.executed
-    finished = userdata.algo_update(algo, spec, now)
+    finished = user_data.algo_update(algo, spec, now)
     if play.order == "triggered_first":
         return [*events, triggered, *fill, finished]
     if play.order == "fill_first":
@@ -186,7 +183,7 @@ def trigger(acct: Account, algo: AlgoOrder, now: int) -> list[Event]:
     return [*events, *fill, finished, triggered]
 
 
-def expire_if_flat(acct: Account, symbol: str, was: Decimal, now: int) -> list[Event]:
+def expire_if_flat(acct: AccountState, symbol: str, was: Decimal, now: int) -> list[Event]:
     """With ``expire_close_position_on_flat``: once a fill took the symbol's position from ``was`` to zero,
     its NEW closePosition algo orders expire (the system cancels GTE_GTC orders, reference §3.5 [doc])."""
     pos = acct.positions.get(symbol)
@@ -196,5 +193,5 @@ def expire_if_flat(acct: Account, symbol: str, was: Decimal, now: int) -> list[E
     for a in acct.algos.values():
         if a.symbol == symbol and a.status == "NEW" and a.close_position:
             a.status, a.update_time = "EXPIRED", now
-            events.append(userdata.algo_update(a, acct.spec(symbol), now))
+            events.append(user_data.algo_update(a, acct.spec(symbol), now))
     return events

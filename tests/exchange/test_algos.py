@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from simulator.errors import BinanceError
-from simulator.matching import Account
-from simulator.model import TriggerRefusal
-from simulator.settings import AccountSettings, TriggerPlay
-from simulator.symbols import SYMBOLS
+from exchange.account import Account
+from exchange.errors import BinanceError
+from exchange.records import TriggerRefusal
+from exchange.settings import AccountSettings, TriggerPlay
+from exchange.symbols import SYMBOLS
 
 Event = dict[str, Any]
 
