@@ -15,7 +15,7 @@ from governor import exposure
 from governor import state as gstate
 from governor.commands import Command, handle_command
 from governor.limits import advance_day, daily_loss_remaining, entry_veto, pause_until, reconcile
-from governor.machine import restart, to_error, transition
+from governor.machine import restart, shutdown, to_error, transition
 from governor.sizing import Sizing, Veto, size_entry
 from governor.state import SEEN_SETUPS_MAX, GovState, remember
 from runtime.core import Decision, Emit
@@ -77,6 +77,11 @@ class GovernorCore:
         state, caught = self._catch_up(state, now)
         state, beat = self._heartbeat(state, now, force=due)
         return Decision(state, [*caught, *beat])
+
+    def on_shutdown(self, state: GovState, now: int, cause: str) -> Decision[GovState]:
+        """The process is asked to stop: SHUTDOWN, remembering where the next start comes back to (see
+        governor/machine.py `restart`). A crash skips this: the snapshot's status simply carries on."""
+        return Decision(*shutdown(state, cause))
 
     def next_deadline(self, state: GovState) -> int | None:
         # after a SHUTDOWN the saved heartbeat deadline is in the past: the first tick restarts
@@ -150,7 +155,7 @@ def decide_setup(state: GovState, setup: SetupConfirmed, now: int, signal_ts: in
         use_market_if_not_filled=config.execution.use_market_if_not_filled, config_version=config.version,
     )
     decided = exposure.approve(decided, setup.setup_id, setup.symbol, setup.side,
-                              config.execution.use_market_if_not_filled)
+                               config.execution.use_market_if_not_filled)
     decided = replace(decided, trades_today=decided.trades_today + 1)
     return decided, [Emit(approved, correlation_id=setup.setup_id)]
 

@@ -10,8 +10,8 @@ from typing import Any, cast
 import pytest
 import redis
 
+from notifier.handler import notification_consumer
 from notifier.rules import Rules
-from notifier.runner import Notifier
 from notifier.webhook import target_of
 from runtime import bus
 from schemas.account import UserStreamChanged
@@ -44,7 +44,7 @@ def error_event(ts: int) -> Any:
 
 def run_notifier(client: redis.Redis, url: str, events: list[Any], *, until: Any,
                  rules: Rules | None = None) -> list[NotificationSent]:
-    notifier = Notifier(client, target_of(url), rules or Rules(), block_ms=20, backoff_s=0.01)
+    notifier = notification_consumer(client, target_of(url), rules or Rules(), block_ms=20, backoff_s=0.01)
     stop = threading.Event()
     thread = threading.Thread(target=notifier.run, args=(stop,), daemon=True)
     thread.start()
