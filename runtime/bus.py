@@ -140,7 +140,7 @@ class Writer:
     """MULTI/EXEC on one connection of our own, sent as packed commands.
 
     redis-py's Pipeline object costs about as much CPU as the round trip itself on the hot path
-    (measured here: 96 µs a transaction against 45 µs raw on loopback), so the runner writes this way.
+    (measured here: 96 µs a transaction against 45 µs raw on loopback), so the consumer writes this way.
     """
 
     def __init__(self, client: Redis) -> None:

@@ -1,4 +1,4 @@
-"""The clocks: wall, scaled (shared through the environment), and how the runner waits under them."""
+"""The clocks: wall, scaled (shared through the environment), and how the consumer waits under them."""
 
 from __future__ import annotations
 
