@@ -1,8 +1,8 @@
-"""`liqfade bench bus`: the raw Redis hop floor against the stream runner's hop, in one run.
+"""`liqfade bench bus`: the raw Redis hop floor against a core consumer's hop, in one run.
 
-raw hop: XADD by a producer → XREADGROUP returns in a blocked consumer (the floor of any bus hop).
-runner hop: XADD of an input → the runner has decided and committed its output (one MULTI/EXEC with
-snapshot and ack). stage: XADD of an input → a downstream consumer receives the runner's output.
+raw hop: XADD by a producer → XREADGROUP returns in a blocked reader (the floor of any bus hop).
+consumer hop: XADD of an input → the core consumer has decided and committed its output (one MULTI/EXEC
+with snapshot and ack). stage: XADD of an input → a downstream reader receives the consumer's output.
 Each sample is one event in flight at a time (ping-pong), so the figures are latency, not queueing.
 """
 
@@ -23,7 +23,7 @@ from bench.scratch import on_redis
 from bench.stats import summary_us
 from runtime import bus
 from runtime.core import Decision, Emit, envelopes
-from runtime.runner import StreamRunner
+from runtime.core_handler import CoreConsumer
 from schemas.envelope import Envelope, Payload
 from schemas.registry import FIELD, decode, encode, event
 
@@ -73,7 +73,7 @@ def ping(n: int, t0_ns: int) -> bytes:
     return encode(envelopes([Emit(BenchPing(t0_ns=t0_ns))], source="bench", cause_id=f"ping{n}", now=0)[0])
 
 
-def t0_of(reply: list[tuple[str, list[bus.Entry]]]) -> int:
+def t0_of(reply: list[tuple[str, list[bus.RawMessage]]]) -> int:
     payload = decode(reply[0][1][0][1][FIELD]).payload
     assert isinstance(payload, BenchPing | BenchPong)
     return payload.t0_ns
@@ -148,7 +148,7 @@ def chain_hops(url: str, n: int, hops: int = 3, gap_s: float = 0.05) -> list[int
     return samples
 
 
-def serve_runner(url: str, n: int, results: Connection) -> None:
+def serve_consumer(url: str, n: int, results: Connection) -> None:
     """In its own process, like a real worker: run the echo core, time each commit, send the samples back."""
     hops: list[int] = []
     stop = threading.Event()
@@ -162,15 +162,15 @@ def serve_runner(url: str, n: int, results: Connection) -> None:
                     stop.set()
 
     logger.remove()
-    StreamRunner(EchoCore(), bus.connect(url), on_commit=on_commit, heartbeat_ms=None).run(stop)
+    CoreConsumer(EchoCore(), bus.connect(url), on_commit=on_commit, heartbeat_ms=None).run(stop)
     results.send(hops)
 
 
-def runner_hops(url: str, n: int) -> tuple[list[int], list[int]]:
+def consumer_hops(url: str, n: int) -> tuple[list[int], list[int]]:
     producer, downstream = bus.connect(url), bus.connect(url)
     bus.ensure_group(downstream, OUT, "bench")
     receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
-    worker = multiprocessing.get_context("fork").Process(target=serve_runner, args=(url, n, sender), daemon=True)
+    worker = multiprocessing.get_context("fork").Process(target=serve_consumer, args=(url, n, sender), daemon=True)
     worker.start()
     stages: list[int] = []
     for i in range(n):
@@ -200,10 +200,10 @@ def measure(url: str, n: int) -> int:
     client.delete(RAW, IN, OUT, "liqfade:state:bench-echo")
     try:
         raw = raw_hops(url, n)
-        hops, stages = runner_hops(url, n)
+        hops, stages = consumer_hops(url, n)
     finally:
         client.delete(RAW, IN, OUT, "liqfade:state:bench-echo")
-    result = {"raw_hop_us": summary_us(raw), "runner_hop_us": summary_us(hops), "stage_us": summary_us(stages),
+    result = {"raw_hop_us": summary_us(raw), "consumer_hop_us": summary_us(hops), "stage_us": summary_us(stages),
               "n": min(len(raw), len(hops))}
     print(orjson.dumps(result).decode())
     return 0

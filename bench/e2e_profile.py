@@ -1,8 +1,8 @@
 """`python -m bench.e2e_profile DUMP`: the CPU each core spends per event on the trigger-to-order path.
 
 Replays the inputs recorded by `liqfade bench e2e --dump DUMP` through fresh strategy, governor and
-(live) executor cores in this process, in each runner's arrival order, and times what the StreamRunner
-does per entry before its transaction goes out: decode the entry, decide, wrap the outputs in envelopes,
+(live) executor cores in this process, in each consumer's arrival order, and times what the core consumer
+does per message before its transaction goes out: decode the message, decide, wrap the outputs in envelopes,
 encode them, snapshot the state. `hot` is the event each core handles on the trigger path (the md frame
 that confirmed a setup, the SetupConfirmed, the EntryApproved); `all` is every input. No Redis, no
 network: a deterministic, load-independent view of the Python work per hop (µs, one run; compare runs
@@ -20,8 +20,8 @@ from typing import Any
 import orjson
 
 from bench.stats import percentile
+from runtime.consumer import arrival_key
 from runtime.core import Core, envelopes
-from runtime.runner import arrival_key
 from schemas.registry import decode, encode
 
 PARTS = ("decode", "decide", "envelopes", "encode", "snapshot")
@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
     rows = load(Path(argv[0]))
     envs = {r["id"]: orjson.loads(r["raw"]) for r in rows}
     by_id = {e["id"]: e for e in envs.values()}
-    now_of: dict[str, int] = {}  # input event id → the `now` its runner decided it at (its outputs' ts)
+    now_of: dict[str, int] = {}  # input event id → the `now` its consumer decided it at (its outputs' ts)
     causes: dict[str, set[str]] = {}
     for env in by_id.values():
         if env.get("causation_id"):

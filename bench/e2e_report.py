@@ -3,7 +3,7 @@
 All stamps are the bot's (scaled) clock in epoch ms, shared by every process (runtime/clock.py):
 - `recv`: the md envelope's recv_ts — ingest read the frame that confirmed the setup (the trigger);
 - `strategy`, `governor`, `executor`: the `ts` of SetupConfirmed, EntryApproved and the entry's
-  OrderSubmitted — the runner's `now` just before that core decided (after its XREADGROUP woke and the
+  OrderSubmitted — the consumer's `now` just before that core decided (after its XREADGROUP woke and the
   entry was decoded), so each stage holds the upstream commit, one Redis hop and a decode;
 - `accept`: the simulator's creation time of the entry order (its clock, the same shared scaled clock).
 A stamp is whole ms of a clock running `speed` times the wall clock, so dividing by `speed` gives wall

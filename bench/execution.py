@@ -1,7 +1,7 @@
 """`liqfade bench execution`: intent in → order sent, the live executor against the local simulator.
 
 Each sample: XADD of an EntryApproved on `intents` → the simulator's matching core receives the entry
-LIMIT (the executor's StreamRunner hop, the core's decision and commit, the dispatcher, python-binance's
+LIMIT (the executor's consumer hop, the core's decision and commit, the dispatcher, python-binance's
 signed POST /fapi/v1/order). One intent in flight at a time. Prints one JSON object on the last line.
 """
 

@@ -31,8 +31,8 @@ import psycopg
 
 from bench.scratch import scratch_database
 from bench.traffic import START_DAY, day_entries
-from projector.entries import Entry
 from projector.families import HEARTBEAT_TYPES, family_of
+from projector.messages import DecodedMessage
 from projector.migrate import MIGRATIONS_DIR, apply_migrations
 from projector.partitions import DAY_MS
 from projector.prune import prune
@@ -146,7 +146,7 @@ def _old_schema(conn: psycopg.Connection[Any]) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _timed(conn: psycopg.Connection[Any], batch: list[Entry], layout: EventLayout | None) -> float:
+def _timed(conn: psycopg.Connection[Any], batch: list[DecodedMessage], layout: EventLayout | None) -> float:
     started = time.perf_counter()
     write_batch(conn, batch, layout)
     return time.perf_counter() - started

@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from decimal import Decimal as D
 
-from projector.entries import Entry
+from projector.messages import DecodedMessage
 from projector.partitions import DAY_MS
 from schemas.envelope import Envelope, Payload, derive_id
 from schemas.market import BookTickerUpdated, KlineClosed, KlineUpdated, LiquidationObserved
@@ -40,7 +40,7 @@ SYMBOLS = {"BTCUSDT": D("95000.0"), "ETHUSDT": D("3500.00")}
 START_DAY = 20_400  # 2025-11-09: the first simulated day (days since the epoch)
 
 
-def day_entries(day: int, fraction: float, seed: int = 7) -> list[Entry]:
+def day_entries(day: int, fraction: float, seed: int = 7) -> list[DecodedMessage]:
     """Day number `day` (1-based) of the simulation, as projector entries in stream-id order."""
     rng = random.Random(seed * 1_000_003 + day)
     start = (START_DAY + day - 1) * DAY_MS
@@ -60,7 +60,7 @@ def _count(expected: float, rng: random.Random) -> int:
     return whole + (1 if rng.random() < expected - whole else 0)
 
 
-def as_entries(events: list[Envelope]) -> list[Entry]:
+def as_entries(events: list[Envelope]) -> list[DecodedMessage]:
     """Stream entries for events in time order: each stream's ids increase, as Redis gives them."""
     last: dict[str, tuple[int, int]] = {}
     entries = []
@@ -69,7 +69,7 @@ def as_entries(events: list[Envelope]) -> list[Entry]:
         ms, seq = last.get(stream, (0, -1))
         ms, seq = (ms, seq + 1) if envelope.ts <= ms else (envelope.ts, 0)
         last[stream] = (ms, seq)
-        entries.append(Entry(stream, f"{ms}-{seq}", encode(envelope).decode(), envelope))
+        entries.append(DecodedMessage(stream, f"{ms}-{seq}", encode(envelope).decode(), envelope))
     return entries
 
 

@@ -2,7 +2,7 @@
 which restarts a process that dies (runtime/supervisor.py). The one-container `bot` service runs this too.
 
 Redis and PostgreSQL come from REDIS_URL / DATABASE_URL, else the local default ports, else embedded
-servers under `.run/` (runtime/services.py). The choice is printed plainly; nothing here trades.
+servers under `.run/` (runtime/datastores.py). The choice is printed plainly; nothing here trades.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pydantic import ValidationError
 from runtime.bus import connect
 from runtime.config_store import store_active
 from runtime.core import Emit, envelopes
+from runtime.datastores import DatastoreUnavailable, resolve
 from runtime.secret_checks import problems_for
-from runtime.services import ServiceUnavailable, resolve
 from runtime.settings import Settings, setting_problems
 from runtime.supervisor import Supervisor
 from runtime.worker import stop_on_signals
@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         services = resolve(os.environ.get("REDIS_URL"), os.environ.get("DATABASE_URL"), run_dir,
                            embedded_only=args.embedded, embedded_redis_port=args.redis_port)
-    except ServiceUnavailable as exc:
+    except DatastoreUnavailable as exc:
         print(f"liqfade up: {exc}", file=sys.stderr)
         return 2
     for note in services.notes:

@@ -1,8 +1,8 @@
-"""The live side of the runner: boot, the outbox dispatcher, venue reports onto `executions`.
+"""The live side of the executor: boot, the outbox dispatcher, venue reports onto `executions`.
 
-The core runs under the StreamRunner on the same event loop (runtime.loop_runner); after every commit
-the runner hands the committed outbox to `Dispatcher.sync`. Each request is performed once per process;
-its answer is appended to `executions` with source `executor-venue` and comes back to the core as an
+The core runs under the shared consumer on the same event loop (runtime.asyncio_driver); after every
+commit executor/runner.py hands the committed outbox to `Dispatcher.sync`. Each request is performed
+once per process; its answer is appended to `executions` with source `executor-venue` and comes back to the core as an
 input, which takes the request off the outbox. After a restart every request still in the outbox is
 recovered: queried by client id before it is ever sent again.
 

@@ -1,10 +1,10 @@
-"""`liqfade run executor`: the core under the shared StreamRunner, plus the venue I/O.
+"""`liqfade run executor`: the core under the shared consumer, plus the venue I/O.
 
 TRADING_MODE=paper (default): the paper venue lives inside the core; the runner only reads the filters
 from `BINANCE_FUTURES_BASE_URL`'s exchangeInfo when it answers (the simulator, Binance), else the
 built-in defaults, and the core announces BootChecksCompleted on every start.
 TRADING_MODE=live: boot checks and reconcile with python-binance first, then, all on one event loop, the
-StreamRunner (driven by runtime.loop_runner), the outbox dispatcher and the user-data stream.
+consumer (driven by runtime.asyncio_driver), the outbox dispatcher and the user-data stream.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from executor.recovery import open_trades
 from executor.translate import Translator
 from executor.userstream import UserStream, stream_url
 from runtime import bus, logs
+from runtime.asyncio_driver import AsyncioDriver
 from runtime.config_store import load_active
-from runtime.loop_runner import LoopDriver
-from runtime.runner import StreamRunner
+from runtime.core_handler import CoreConsumer
 from runtime.settings import Settings, get_settings
 from runtime.worker import stop_on_signals
 from schemas.config import BotConfig, active_symbols
@@ -75,7 +75,7 @@ def main() -> int:
     if settings.trading_mode == "paper":
         filters, source = paper_filters(config, settings.binance_futures_base_url)
         core = ExecutorCore(config, PaperVenue(filters, source, reboot_on_restore=True), trading_mode="paper")
-        StreamRunner(core, client).run(stop)
+        CoreConsumer(core, client).run(stop)
         return 0
     return asyncio.run(run_live(settings, config, client, stop))
 
@@ -83,7 +83,7 @@ def main() -> int:
 async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, stop: threading.Event,
                    ready: threading.Event | None = None) -> int:
     core = ExecutorCore(config, ExternalVenue(), trading_mode=settings.trading_mode)
-    runner: StreamRunner[Any] = StreamRunner(core, client)
+    runner: CoreConsumer[Any] = CoreConsumer(core, client)
     runner.restore()
     rebuild = None
     if not runner.restored_from_snapshot:
@@ -120,8 +120,8 @@ async def run_live(settings: Settings, config: BotConfig, client: bus.Redis, sto
         if ready is not None:
             ready.set()
         # the core runs on this loop, not in a thread of its own: two threads would hand the GIL back and
-        # forth on every Redis syscall (runtime/loop_runner.py)
-        await LoopDriver(runner).run(stop)
+        # forth on every Redis syscall (runtime/asyncio_driver.py)
+        await AsyncioDriver(runner).run(stop)
         return 0
     finally:
         aio_stop.set()

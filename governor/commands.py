@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
-from governor import entries
+from governor import exposure
 from governor.limits import change_zone, limit_detail, start_day
 from governor.machine import to_error, transition
 from governor.state import SEEN_KEYS_MAX, GovState, remember
@@ -105,7 +105,7 @@ def _flatten(state: GovState, command: FlattenRequested) -> Outcome:
     reason = command.reason or "operator flatten"
     order = FlattenOrdered(reason=reason, actor=command.actor, idempotency_key=command.idempotency_key)
     emits = [Emit(order)]
-    state = entries.flatten(state)
+    state = exposure.flatten(state)
     if state.status not in (BotStatus.ERROR, BotStatus.SHUTDOWN):
         state, moved = transition(state, BotStatus.PAUSED_MANUAL, f"flatten: {reason}", command.actor)
         emits += moved

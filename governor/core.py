@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from governor import entries
+from governor import exposure
 from governor import state as gstate
 from governor.commands import Command, handle_command
 from governor.limits import advance_day, daily_loss_remaining, entry_veto, pause_until, reconcile
-from governor.machine import restart, to_error, transition
+from governor.machine import restart, shutdown, to_error, transition
 from governor.sizing import Sizing, Veto, size_entry
 from governor.state import SEEN_SETUPS_MAX, GovState, remember
 from runtime.core import Decision, Emit
@@ -77,6 +77,11 @@ class GovernorCore:
         state, caught = self._catch_up(state, now)
         state, beat = self._heartbeat(state, now, force=due)
         return Decision(state, [*caught, *beat])
+
+    def on_shutdown(self, state: GovState, now: int, cause: str) -> Decision[GovState]:
+        """The process is asked to stop: SHUTDOWN, remembering where the next start comes back to (see
+        governor/machine.py `restart`). A crash skips this: the snapshot's status simply carries on."""
+        return Decision(*shutdown(state, cause))
 
     def next_deadline(self, state: GovState) -> int | None:
         # after a SHUTDOWN the saved heartbeat deadline is in the past: the first tick restarts
@@ -149,8 +154,8 @@ def decide_setup(state: GovState, setup: SetupConfirmed, now: int, signal_ts: in
         entry_fill_timeout_ms=config.execution.entry_fill_timeout_ms,
         use_market_if_not_filled=config.execution.use_market_if_not_filled, config_version=config.version,
     )
-    decided = entries.approve(decided, setup.setup_id, setup.symbol, setup.side,
-                              config.execution.use_market_if_not_filled)
+    decided = exposure.approve(decided, setup.setup_id, setup.symbol, setup.side,
+                               config.execution.use_market_if_not_filled)
     decided = replace(decided, trades_today=decided.trades_today + 1)
     return decided, [Emit(approved, correlation_id=setup.setup_id)]
 
@@ -162,11 +167,11 @@ def on_execution(state: GovState, p: Payload, now: int) -> Step:
         start = state.day_start_equity if state.day_start_equity is not None else p.equity
         return replace(state, equity=p.equity, equity_from_venue=True, day_start_equity=start), []
     if isinstance(p, OrderSubmitted):
-        return entries.order_submitted(state, p), []
+        return exposure.order_submitted(state, p), []
     if isinstance(p, OrderFilled):
-        return entries.order_filled(state, p), []
+        return exposure.order_filled(state, p), []
     if isinstance(p, OrderCanceled):
-        return entries.order_ended(state, p.setup_id, p.client_order_id, p.filled_qty, rejected=False), []
+        return exposure.order_ended(state, p.setup_id, p.client_order_id, p.filled_qty, rejected=False), []
     if isinstance(p, OrderRejected):
         return order_rejected(state, p)
     if isinstance(p, EntryNotPlaced):
@@ -177,7 +182,7 @@ def on_execution(state: GovState, p: Payload, now: int) -> Step:
     if isinstance(p, FundingBooked):
         return funding_booked(state, p), []
     if isinstance(p, PositionOpened):
-        return entries.position_opened(state, p), []
+        return exposure.position_opened(state, p), []
     if isinstance(p, PositionClosed):
         return position_closed(state, p), []
     if isinstance(p, IncidentReported):
@@ -208,7 +213,7 @@ def position_closed(state: GovState, closed: PositionClosed) -> GovState:
     equity = state.equity
     if not state.equity_from_venue and equity is not None:
         equity += pnl  # paper without account reports: track realized PnL ourselves
-    state = entries.position_closed(state, closed.setup_id)
+    state = exposure.position_closed(state, closed.setup_id)
     cooldown = max(cooldown, state.cooldown_until.get(closed.symbol, 0))
     return replace(
         state, daily_pnl=daily, daily_peak_pnl=peak,
@@ -222,7 +227,7 @@ def order_rejected(state: GovState, rejected: OrderRejected) -> Step:
     entry = state.entries.get(rejected.setup_id or "")
     was_entry = entry is not None and entry.stage == "pending" and not entry.filled and (
         rejected.client_order_id in dict(entry.live_orders) or not entry.live_orders)
-    state = entries.order_ended(state, rejected.setup_id, rejected.client_order_id, Decimal(0), rejected=True)
+    state = exposure.order_ended(state, rejected.setup_id, rejected.client_order_id, Decimal(0), rejected=True)
     if rejected.code not in MISCONFIG_CODES:
         return state, []
     if was_entry:
@@ -286,7 +291,7 @@ def heartbeat(state: GovState) -> Heartbeat:
         trades_today=state.trades_today, trades_left=max(0, risk.max_trades_per_day - state.trades_today),
         daily_loss_remaining=remaining if remaining is not None else Decimal(0),
         consecutive_losses=state.consecutive_losses, pause_until=pause_until(state),
-        open_positions=entries.describe(state), config_version=state.config.version,
+        open_positions=exposure.describe(state), config_version=state.config.version,
     )
 
 

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 import redis
 from loguru import logger
 
+from ingest.handler import ensure_command_group
 from ingest.options import IngestOptions, parse_options
-from ingest.service import Ingest, ensure_command_group
+from ingest.service import Ingest
 from runtime import bus, logs
 from runtime.config_store import load_active
 from runtime.settings import Settings, get_settings

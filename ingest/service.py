@@ -2,8 +2,8 @@
 
 Frames are decoded as they are read; their events queue in the Publisher and go to Redis in one
 pipeline as soon as the reading task yields (so a burst becomes one round trip, a lone frame goes out
-at once). A timer loop releases conflated book tickers, raises FeedStale, polls `commands`, heartbeats
-and trims.
+at once). A timer loop releases conflated book tickers, raises FeedStale, polls `commands` (the shared
+consumer, ingest/handler.py), heartbeats and trims.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import contextlib
 import itertools
 import os
 from collections.abc import Sequence
-from typing import Any
 
 import redis
 from loguru import logger
@@ -21,6 +20,7 @@ from loguru import logger
 from ingest.conflate import BookConflator
 from ingest.connection import RouteConnection
 from ingest.decode import FrameDecoder, MdEvent, Skipped, parse_frame
+from ingest.handler import NAME, command_consumer
 from ingest.options import IngestOptions
 from ingest.publisher import Publisher
 from ingest.recorder import FrameRecorder
@@ -37,10 +37,9 @@ from schemas.config import BotConfig, active_symbols
 from schemas.envelope import Payload
 from schemas.feed import FeedConnected, FeedReconnecting
 from schemas.market import BookTickerUpdated, KlineUpdated
-from schemas.registry import FIELD, SkipEvent, decode
 from schemas.streams import COMMANDS, GROUP_INGEST
+from schemas.types import Symbol
 
-NAME = "ingest"
 MAX_BATCH = 512
 TICK_MS = 50
 QUIET_REASONS = frozenset({"reply"})  # counted, never logged
@@ -81,6 +80,8 @@ class Ingest:
         self._next_retry = 0
         self.shed = 0
         self._tasks: set[asyncio.Task[None]] = set()
+        self.commands = command_consumer(client, self.adopt_config, clock)
+        self._resubscriptions: list[tuple[set[Symbol], tuple[Symbol, ...]]] = []  # (old, new) symbols, in order
 
     # --- hot path ------------------------------------------------------------------------------
 
@@ -226,7 +227,8 @@ class Ingest:
     async def _job(self, job: str, now: int) -> None:
         try:
             if job == "commands":
-                await self.poll_commands()
+                self.commands.poll()
+                await self.resubscribe()
             elif job == "heartbeat":
                 self.heartbeat(now)
             elif job == "trim":
@@ -243,20 +245,8 @@ class Ingest:
 
     # --- commands ------------------------------------------------------------------------------
 
-    async def poll_commands(self) -> None:
-        reply: Any = self.redis.xreadgroup(GROUP_INGEST, NAME, {COMMANDS: ">"}, count=100)
-        for _stream, entries in reply or []:
-            for entry_id, fields in entries:
-                try:
-                    envelope = decode(fields[FIELD])
-                except (SkipEvent, KeyError) as exc:
-                    logger.warning("skipping command {}: {}", entry_id, exc)
-                else:
-                    if isinstance(envelope.payload, ConfigPublished):
-                        await self.apply_config(envelope.payload)
-                self.redis.xack(COMMANDS, GROUP_INGEST, entry_id)
-
-    async def apply_config(self, command: ConfigPublished) -> None:
+    def adopt_config(self, command: ConfigPublished) -> None:
+        """A newer config takes effect at once; a change of symbols is queued for `resubscribe`."""
         config = command.config
         if command.version <= self.config_version:
             logger.info("config v{} is not newer than v{}; ignored", command.version, self.config_version)
@@ -268,16 +258,21 @@ class Ingest:
             logger.info("config v{} applied; symbols unchanged", command.version)
             return
         logger.info("config v{}: symbols {} → {}; resubscribing", command.version, sorted(old), list(new))
-        now = self.now_ms()
-        self.stale.watch(new, now)
+        self.stale.watch(new, self.now_ms())
         for symbol in old - set(new):
             self.conflator.forget(symbol)
-        streams = route_streams(new)
-        for route, conn in self.connections.items():
-            await conn.set_streams(streams[route])
-        added = [s for s in new if s not in old]
-        if added and self.connections["market"].connected:
-            await self.warm(added)
+        self._resubscriptions.append((old, new))
+
+    async def resubscribe(self) -> None:
+        """Move the live connections to the symbols of each adopted config, in order."""
+        while self._resubscriptions:
+            old, new = self._resubscriptions.pop(0)
+            streams = route_streams(new)
+            for route, conn in self.connections.items():
+                await conn.set_streams(streams[route])
+            added = [s for s in new if s not in old]
+            if added and self.connections["market"].connected:
+                await self.warm(added)
 
     async def _shutdown(self) -> None:
         for conn in self.connections.values():
@@ -297,13 +292,4 @@ class Ingest:
                     self.publisher.published, dict(self.stats.counts))
 
 
-def ensure_command_group(client: redis.Redis) -> None:
-    """Join `commands` at its end: the active config read at start already reflects older commands."""
-    try:
-        client.xgroup_create(COMMANDS, GROUP_INGEST, id="$", mkstream=True)
-    except redis.ResponseError as exc:
-        if "BUSYGROUP" not in str(exc):
-            raise
-
-
-__all__ = ["Ingest", "MdEvent", "ensure_command_group"]
+__all__ = ["Ingest", "MdEvent"]

@@ -21,7 +21,7 @@ KEPT, WINDOW = "kept", "window"
 # What Binance can give back later, or what nobody decides on: kept for the replay window only.
 WINDOWED = frozenset({"book_tickers", "forming_klines", "logs_info", "heartbeats"})
 # Everything else is kept for good: decisions and money, liquidations (no REST history of them), closed
-# klines, WARNING+ logs, and entries that could not be decoded (kept as evidence).
+# klines, WARNING+ logs, and messages that could not be decoded (kept as evidence).
 FAMILIES = ("decisions", "liquidations", "closed_klines", "logs_warning", "undecoded", *sorted(WINDOWED))
 HEARTBEAT_TYPES = (ProcessHeartbeat.TYPE, Heartbeat.TYPE)
 HEARTBEAT_STREAMS = (ProcessHeartbeat.STREAM, Heartbeat.STREAM)

@@ -7,7 +7,7 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
-from projector.entries import Entry, at
+from projector.messages import DecodedMessage, at
 from schemas.envelope import Envelope
 from schemas.orders import VenueError
 from schemas.positions import IncidentReported
@@ -26,7 +26,7 @@ Cur = Cursor[Any]
 LEVEL_NO = {"DEBUG": 10, "INFO": 20, "SUCCESS": 25, "WARNING": 30, "ERROR": 40, "CRITICAL": 50}
 
 
-def risk_event(cur: Cur, env: Envelope, entry: Entry) -> None:
+def risk_event(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     """(actor, idempotency key, outcome, detail) of each risk-relevant fact."""
     p = env.payload
     actor: str | None = env.source
@@ -52,7 +52,7 @@ def risk_event(cur: Cur, env: Envelope, entry: Entry) -> None:
         " event_stream, event_stream_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (event_stream, event_stream_id) DO NOTHING",
         (at(env.ts), env.type, actor, key, outcome, detail, Jsonb(p.model_dump(mode="json")), env.source,
-         entry.stream, entry.stream_id),
+         message.stream, message.stream_id),
     )
     if isinstance(p, BotStateChanged):
         cur.execute(
@@ -66,7 +66,7 @@ def risk_event(cur: Cur, env: Envelope, entry: Entry) -> None:
         _last_error(cur, env, f"incident {p.kind}: {p.detail} ({p.action})", None)
 
 
-def heartbeat(cur: Cur, env: Envelope, entry: Entry) -> None:
+def heartbeat(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     p = env.payload
     assert isinstance(p, Heartbeat)
     cur.execute(
@@ -77,7 +77,7 @@ def heartbeat(cur: Cur, env: Envelope, entry: Entry) -> None:
     )
 
 
-def process_heartbeat(cur: Cur, env: Envelope, entry: Entry) -> None:
+def process_heartbeat(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     p = env.payload
     assert isinstance(p, ProcessHeartbeat)
     cur.execute(
@@ -90,14 +90,14 @@ def process_heartbeat(cur: Cur, env: Envelope, entry: Entry) -> None:
     )
 
 
-def log_recorded(cur: Cur, env: Envelope, entry: Entry) -> None:
+def log_recorded(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     p = env.payload
     assert isinstance(p, LogRecorded)
     cur.execute(
         "INSERT INTO logs (stream_id, ts, level, level_no, process, message, module, event_id,"
         " correlation_id, exc_type, exc_message, stack)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (stream_id) DO NOTHING",
-        (entry.stream_id, at(env.ts), p.level, LEVEL_NO[p.level], p.process, p.message, p.module, p.event_id,
+        (message.stream_id, at(env.ts), p.level, LEVEL_NO[p.level], p.process, p.message, p.module, p.event_id,
          p.correlation_id, p.exc_type, p.exc_message, p.stack),
     )
     if LEVEL_NO[p.level] >= LEVEL_NO["ERROR"]:
@@ -105,20 +105,20 @@ def log_recorded(cur: Cur, env: Envelope, entry: Entry) -> None:
         _last_error(cur, env, summary, p.stack)
 
 
-def venue_error(cur: Cur, env: Envelope, entry: Entry) -> None:
+def venue_error(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     p = env.payload
     assert isinstance(p, VenueError)
     if not p.retriable:
         _last_error(cur, env, f"venue error in {p.operation}: {p.code} {p.msg}", None)
 
 
-def notification(cur: Cur, env: Envelope, entry: Entry) -> None:
+def notification(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     p = env.payload
     assert isinstance(p, NotificationSent)
     cur.execute(
         "INSERT INTO notifications (stream_id, ts, kind, channel, status, attempts, dedup_key, message,"
         " detail) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (stream_id) DO NOTHING",
-        (entry.stream_id, at(env.ts), p.kind, p.channel, p.status, p.attempts, p.dedup_key, p.message,
+        (message.stream_id, at(env.ts), p.kind, p.channel, p.status, p.attempts, p.dedup_key, p.message,
          p.detail),
     )
 

@@ -1,7 +1,7 @@
-"""The day partitions of `events_window`: which day an entry belongs to, and making a day's partition.
+"""The day partitions of `events_window`: which day a message belongs to, and making a day's partition.
 
-A day is the UTC day of the stream id's milliseconds (not of the event time, which an undecodable entry may
-not have), so the same entry always lands in the same partition.
+A day is the UTC day of the stream id's milliseconds (not of the event time, which an undecodable message may
+not have), so the same message always lands in the same partition.
 """
 
 from __future__ import annotations

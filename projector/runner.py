@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from loguru import logger
 
-from projector.loop import Projector
+from projector.handler import projection_consumer
 from runtime import logs
 from runtime.settings import get_settings
 from runtime.worker import stop_on_signals, yield_cpu_to_trading
@@ -15,5 +15,5 @@ def main() -> int:
     logs.configure("projector", settings.log_level, settings.redis_url)
     logger.info("starting projector with settings {}", settings.masked())
     yield_cpu_to_trading(settings)
-    Projector(settings.redis_url, settings.database_url).run(stop_on_signals())
+    projection_consumer(settings.redis_url, settings.database_url).run(stop_on_signals())
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 from psycopg import Cursor
 from psycopg.types.json import Jsonb
 
-from projector.entries import Entry, at
+from projector.messages import DecodedMessage, at
 from schemas.commands import ConfigPublished
 from schemas.envelope import Envelope
 from schemas.positions import PositionClosed, PositionOpened
@@ -18,7 +18,7 @@ from schemas.signals import SetupConfirmed, SetupDetected, SetupRejected
 Cur = Cursor[Any]
 
 
-def trade_closed(cur: Cur, env: Envelope, entry: Entry) -> None:
+def trade_closed(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     p = env.payload
     assert isinstance(p, PositionClosed)
     cur.execute(
@@ -44,7 +44,7 @@ def trade_closed(cur: Cur, env: Envelope, entry: Entry) -> None:
     )
 
 
-def position_opened(cur: Cur, env: Envelope, entry: Entry) -> None:
+def position_opened(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     p = env.payload
     assert isinstance(p, PositionOpened)
     # A close seen first (never on one stream, but cheap to guard) keeps the row CLOSED.
@@ -89,7 +89,7 @@ _UPSERT_SETUP = (
 _RANK = {"detected": 0, "confirmed": 1, "rejected": 2, "vetoed": 2, "approved": 2}
 
 
-def setup_event(cur: Cur, env: Envelope, entry: Entry) -> None:
+def setup_event(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     p = env.payload
     assert isinstance(p, SetupDetected | SetupConfirmed | SetupRejected | SignalVetoed | EntryApproved)
     row: dict[str, Any] = {
@@ -128,7 +128,7 @@ def _measured_float(measured: dict[str, str], key: str) -> float | None:
         return None
 
 
-def config_published(cur: Cur, env: Envelope, entry: Entry) -> None:
+def config_published(cur: Cur, env: Envelope, message: DecodedMessage) -> None:
     """The API stores its versions itself; this keeps versions published by anyone else, and marks the
     newest version active (publish and rollback always create the highest version)."""
     p = env.payload

@@ -1,6 +1,6 @@
 """Each core's schedule in a recorded session: which inputs it decided, in what order, at what time.
 
-The runner leaves all of it in the record (runtime/runner.py):
+The consumer leaves all of it in the record (runtime/consumer.py, runtime/core_handler.py):
 - order: a runner takes its input entries in arrival order (stream ids are the append times; within one
   millisecond market data first, see `arrival_key`), so sorting a core's recorded inputs that way gives
   the order it consumed them;
@@ -33,8 +33,8 @@ from replay.compare import HOUSEKEEPING
 from replay.drivers import Step
 from replay.sources.recording import Recorded
 from runtime.bus import compare_ids
+from runtime.consumer import arrival_key
 from runtime.core import Core, timer_cause
-from runtime.runner import arrival_key
 from schemas.envelope import Envelope
 from schemas.system import CoreRestored
 

@@ -1,1 +1,1 @@
-"""The small shared runtime: clock, settings, logging, the stream runner and the replay driver."""
+"""The small shared runtime: clock, settings, logging, the stream consumer and the replay driver."""

@@ -1,14 +1,15 @@
 """The contract of a worker's pure core, and how its outputs become envelopes.
 
-A core decides; it never reads a clock, draws a random number or does I/O. The runner (live) and the
-replay driver (virtual time) both call it the same way, so a replay reproduces a session exactly.
+A core decides; it never reads a clock, draws a random number or does I/O. The consumer (live, through
+runtime/core_handler.py) and the replay driver (virtual time) both call it the same way, so a replay
+reproduces a session exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from schemas.envelope import Envelope, Payload, derive_id
 
@@ -54,6 +55,14 @@ class Core(Protocol[S]):
     def snapshot(self, state: S) -> bytes: ...
 
     def restore(self, raw: bytes) -> S: ...
+
+
+@runtime_checkable
+class ShutdownHook(Protocol[S]):
+    """A core with something to record when its process is asked to stop (the governor: SHUTDOWN). The
+    consumer commits the decision's outputs and its snapshot like any other; a crash skips it."""
+
+    def on_shutdown(self, state: S, now: int, cause: str) -> Decision[S]: ...
 
 
 def timer_cause(core_name: str, now: int) -> str:

@@ -1,4 +1,4 @@
-"""Start one core as a process: logging, settings, Redis, SIGTERM, the runner."""
+"""Start one core as a process: logging, settings, Redis, SIGTERM, its consumer."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from loguru import logger
 from runtime import bus, logs
 from runtime.config_store import load_active
 from runtime.core import Core
-from runtime.runner import StreamRunner
+from runtime.core_handler import CoreConsumer
 from runtime.settings import Settings, get_settings
 from schemas.config import BotConfig
 
 
 def stop_on_signals() -> threading.Event:
-    """SIGTERM/SIGINT set the returned event; the runner finishes the event in hand and exits."""
+    """SIGTERM/SIGINT set the returned event; the consumer finishes the message in hand and exits."""
     stop = threading.Event()
 
     def handle(signum: int, _frame: object) -> None:
@@ -50,5 +50,5 @@ def run_core(name: str, make_core: Callable[[BotConfig], Core[Any]],
     bus.wait_until_up(client)
     config = load_active(client, settings.liqfade_config)
     core = make_core(config)
-    StreamRunner(core, client).run(stop_on_signals())
+    CoreConsumer(core, client).run(stop_on_signals())
     return 0

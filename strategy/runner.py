@@ -1,4 +1,4 @@
-"""`liqfade run strategy`: the strategy core behind the shared stream runner (I/O only)."""
+"""`liqfade run strategy`: the strategy core behind the shared consumer (I/O only)."""
 
 from __future__ import annotations
 

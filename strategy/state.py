@@ -3,7 +3,7 @@
 The state is a tree of small mutable dataclasses that the core updates in place: the hot path (one
 liquidation, one book ticker) must be plain arithmetic, and copying a frozen tree per event costs more
 than the whole decision. `decide` therefore returns the object it was given (the replay driver and the
-stream runner both keep only `decision.state`, so nothing else holds the old one). Handlers read and
+core consumer both keep only `decision.state`, so nothing else holds the old one). Handlers read and
 convert their input before they mutate anything, so an event that fails leaves the state as it was, up
 to the construction of an output payload. Everything in here is
 bounded: a window holds at most one entry per liquidation snapshot (≤ 1/s per symbol and side), the

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from api.main import create_app
 from api.security import create_token
-from projector.loop import Projector
+from projector.handler import projection_consumer
 from projector.migrate import migrate
 from runtime.settings import Settings
 from schemas.envelope import Envelope
@@ -47,6 +47,6 @@ def project(settings: Settings, events: list[Envelope], undecodable: bool = Fals
     import redis
 
     publish(redis.Redis.from_url(settings.redis_url), events, undecodable=undecodable)
-    projector = Projector(settings.redis_url, settings.database_url, block_ms=20, prune_every_ms=None)
+    projector = projection_consumer(settings.redis_url, settings.database_url, block_ms=20, prune_every_ms=None)
     drain(projector)
     projector.close()

@@ -14,9 +14,10 @@ import orjson
 import redis
 from websockets.asyncio.client import ClientConnection, connect
 
+from ingest.handler import ensure_command_group
 from ingest.options import IngestOptions
 from ingest.routes import WsRoute, stream_url, ws_base_url
-from ingest.service import Ingest, ensure_command_group
+from ingest.service import Ingest
 from runtime import bus
 from schemas.commands import ConfigPublished
 from schemas.config import BotConfig

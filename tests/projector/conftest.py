@@ -8,8 +8,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from projector.loop import Projector
+from projector.handler import ProjectionHandler
 from projector.migrate import migrate
+from runtime.consumer import Consumer
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def db(database_url: str) -> Iterator[psycopg.Connection[Any]]:
         yield conn
 
 
-def drain(projector: Projector, rounds: int = 200) -> None:
+def drain(projector: Consumer[ProjectionHandler], rounds: int = 200) -> None:
     """Step until a read returns nothing twice in a row (recovery pass, then the live pass)."""
     projector.start()
     empty = 0

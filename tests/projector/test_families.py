@@ -8,13 +8,13 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from bench.traffic import day_entries
-from projector.entries import Entry
 from projector.families import KEPT, WINDOW, family_of, kept_sql, tier_of
+from projector.messages import DecodedMessage
 from tests.projector.session import UNDECODABLE, recorded_session
 
 
 def test_kept_sql_when_rows_of_every_family_are_asked_agrees_with_family_of(db: psycopg.Connection[Any]) -> None:
-    entries = [*day_entries(1, 0.0005), *(Entry("x", f"{n}-0", e.model_dump_json(), e)
+    entries = [*day_entries(1, 0.0005), *(DecodedMessage("x", f"{n}-0", e.model_dump_json(), e)
                                           for n, e in enumerate(recorded_session()))]
     rows = [(e.envelope is not None, e.envelope.type if e.envelope else None,
              Jsonb(e.envelope.payload.model_dump(mode="json")) if e.envelope else None, tier_of(family_of(e.envelope)))

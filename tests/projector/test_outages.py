@@ -19,7 +19,7 @@ import psycopg
 import pytest
 import redis
 
-from projector.loop import Projector
+from projector.handler import projection_consumer
 from schemas.market import BookTickerUpdated
 from tests.projector.session import T0, closed_trade, publish, recorded_session, wrap
 from tests.projector.tcp_proxy import TcpProxy
@@ -113,7 +113,7 @@ def test_projector_when_postgres_unavailable_for_a_while_catches_up(
     session = recorded_session()
     first, rest = session[:10], session[10:] + trades(50, T0 + 300_000)
     stop = threading.Event()
-    projector = Projector(redis_url, through(proxy, database_url), block_ms=50)
+    projector = projection_consumer(redis_url, through(proxy, database_url), block_ms=50)
     thread = threading.Thread(target=projector.run, args=(stop,), daemon=True)
     thread.start()
     try:
@@ -142,7 +142,7 @@ def test_projector_when_redis_restarts_catches_up(database_url: str) -> None:
     stop = threading.Event()
     try:
         client = redis.Redis.from_url(server.url)
-        projector = Projector(server.url, database_url, block_ms=50)
+        projector = projection_consumer(server.url, database_url, block_ms=50)
         thread = threading.Thread(target=projector.run, args=(stop,), daemon=True)
         thread.start()
         publish(client, trades(10), undecodable=False)

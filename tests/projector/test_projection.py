@@ -9,7 +9,8 @@ import orjson
 import psycopg
 import redis
 
-from projector.loop import Projector
+from projector.handler import ProjectionHandler, projection_consumer
+from runtime.consumer import Consumer
 from schemas.positions import IncidentReported
 from schemas.registry import FIELD
 from schemas.types import ExitReason
@@ -30,8 +31,8 @@ from tests.projector.session import (
 NOT_OURS = "coalesce(CASE WHEN tier = 'window' THEN raw::jsonb->>'source' ELSE source END, '') <> 'projector'"
 
 
-def project(redis_url: str, database_url: str) -> Projector:
-    projector = Projector(redis_url, database_url, block_ms=20, prune_every_ms=None)
+def project(redis_url: str, database_url: str) -> Consumer[ProjectionHandler]:
+    projector = projection_consumer(redis_url, database_url, block_ms=20, prune_every_ms=None)
     drain(projector)
     return projector
 

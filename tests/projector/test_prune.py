@@ -13,7 +13,7 @@ import redis
 from bench.traffic import as_entries
 from projector import partitions
 from projector import prune as pruning
-from projector.loop import Projector
+from projector.handler import projection_consumer
 from projector.prune import prune, pruned_through
 from projector.store import write_batch
 from schemas.envelope import Envelope
@@ -121,7 +121,7 @@ def test_projector_when_running_prunes_on_its_schedule_and_makes_the_coming_days
     write_batch(db, as_entries([wrap(beat, ten_days_ago, "ingest")]))
     old = partitions.partition_name(partitions.utc_day(ten_days_ago))
     assert db.execute("SELECT to_regclass(%s) IS NOT NULL", (old,)).fetchone() == (True,)
-    projector = Projector(redis_url, database_url, block_ms=20, prune_every_ms=3_600_000)
+    projector = projection_consumer(redis_url, database_url, block_ms=20, prune_every_ms=3_600_000)
     try:
         projector.start(threading.Event())
         projector.step()

@@ -13,7 +13,7 @@ import pytest
 
 from bench.tiling import tile
 from cli.main import main as liqfade
-from projector.entries import entry_from_fields
+from projector.messages import decode_message
 from projector.migrate import migrate
 from projector.store import write_batch
 from schemas.registry import FIELD
@@ -61,7 +61,7 @@ def test_recorded_session_when_replayed_from_the_db_gives_the_recorded_replay_by
     migrate(database_url)
     with gzip.open(session / "entries.jsonl.gz", "rb") as f, psycopg.connect(database_url) as conn:
         rows = [orjson.loads(line) for line in f]
-        write_batch(conn, [entry_from_fields(r["stream"], r["id"], {FIELD: r["raw"].encode()}) for r in rows])
+        write_batch(conn, [decode_message(r["stream"], r["id"], {FIELD: r["raw"].encode()}) for r in rows])
     window = orjson.loads((session / "window.json").read_bytes())
     out = tmp_path / "replay"
     assert liqfade(["replay", "--from-db", "--database-url", database_url, "--since", str(window["since"]),

@@ -19,7 +19,7 @@ from psycopg.types.json import Jsonb
 
 from cli.main import build_parser
 from cli.replay_cmd import run
-from projector.entries import Entry
+from projector.messages import DecodedMessage
 from projector.migrate import migrate
 from projector.prune import prune
 from projector.store import write_batch
@@ -112,14 +112,14 @@ def db_with_older_days(database_url: str) -> str:
                                                 ask=Decimal("108000.1"), ask_qty=Decimal(1), update_id=ts))
              for ts in range(first, first + 10 * 86_400_000, 1_800_000)]
     with psycopg.connect(database_url) as conn:
-        write_batch(conn, [Entry("md.BTCUSDT", f"{e.ts}-0", encode(e).decode(), e) for e in older])
+        write_batch(conn, [DecodedMessage("md.BTCUSDT", f"{e.ts}-0", encode(e).decode(), e) for e in older])
     store_session(database_url)
     return database_url
 
 
 def store_session(database_url: str) -> None:
     with psycopg.connect(database_url) as conn:
-        write_batch(conn, [Entry(r.stream, r.stream_id, encode(r.envelope).decode(), r.envelope)
+        write_batch(conn, [DecodedMessage(r.stream, r.stream_id, encode(r.envelope).decode(), r.envelope)
                            for r in session()])
         for config, created in ((LOW, at(start_ms()) - timedelta(days=1)), (HIGH, at(end_ms()) + timedelta(days=1))):
             conn.execute("INSERT INTO bot_config (version, config, author, created_at) VALUES (%s, %s, 'test', %s)",
@@ -210,9 +210,9 @@ def test_replay_from_db_when_config_version_has_a_higher_threshold_diverges_at_t
 def test_replay_from_db_when_rows_are_undecodable_counts_and_skips_them(
         db: str, capsys: pytest.CaptureFixture[str]) -> None:
     middle = session()[len(session()) // 2]
-    bad = [Entry("md.BTCUSDT", f"{end_ms() + 1}-0", '{"type": "KlineClosed", "v": 1, "ts": '
+    bad = [DecodedMessage("md.BTCUSDT", f"{end_ms() + 1}-0", '{"type": "KlineClosed", "v": 1, "ts": '
                  f'{middle.envelope.ts}, "payload": {{"symbol": 7}}}}', None, "malformed: payload"),
-           Entry("md.BTCUSDT", f"{end_ms() + 1}-1", "not json at all", None, "malformed: not JSON")]
+           DecodedMessage("md.BTCUSDT", f"{end_ms() + 1}-1", "not json at all", None, "malformed: not JSON")]
     with psycopg.connect(db) as conn:
         write_batch(conn, bad)
     code = replay(*from_db(db))
@@ -356,7 +356,7 @@ def test_replay_from_db_when_a_decision_before_until_was_written_after_it_reads_
     rows = [(first, f"{t}-0"), (second, f"{t + 1_000}-0"), *((e, f"{e.ts}-{i}") for i, e in enumerate(outputs))]
     migrate(database_url)
     with psycopg.connect(database_url) as conn:
-        write_batch(conn, [Entry(stream_of(e.payload), sid, encode(e).decode(), e) for e, sid in rows])
+        write_batch(conn, [DecodedMessage(stream_of(e.payload), sid, encode(e).decode(), e) for e, sid in rows])
     code = replay("--from-db", "--database-url", database_url, "--since", str(t), "--until", str(t + 1_200),
                   "--warmup-minutes", "0", "--cores", "governor", "--config", str(write_config(tmp_path, LOW)))
     out = capsys.readouterr().out

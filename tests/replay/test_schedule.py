@@ -1,4 +1,4 @@
-"""Schedules from a record: a real StreamRunner's session (real Redis, a clock the test moves) is replayed
+"""Schedules from a record: a real CoreConsumer's session (real Redis, a clock the test moves) is replayed
 step for step and gives its outputs again byte for byte."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from replay.schedule import core_schedule, schedules
 from replay.sources.recording import Recorded
 from runtime.clock import VirtualClock
 from runtime.core import Decision, Emit, envelopes
-from runtime.runner import StreamRunner
+from runtime.core_handler import CoreConsumer
 from schemas.envelope import Envelope
 from schemas.registry import FIELD, decode, encode
 from schemas.streams import HEARTBEATS
@@ -45,7 +45,7 @@ def recorded(client: redis.Redis, *streams: str) -> list[Recorded]:
 def test_schedule_when_a_runner_session_is_replayed_gives_its_outputs_byte_for_byte(
         redis_client: redis.Redis) -> None:
     clock = VirtualClock(10_000)
-    runner = StreamRunner(Quiet(report_every_ms=1_000), redis_client, clock=clock, heartbeat_ms=None)
+    runner = CoreConsumer(Quiet(report_every_ms=1_000), redis_client, clock=clock, heartbeat_ms=None)
     runner.start()
     runner.step()  # takes back what was pending (nothing)
     # (arrival id ms, tick n, the clock when the runner gets to it); timers fire late, at the runner's step
@@ -120,7 +120,7 @@ class Rebooting:
 def test_schedule_when_the_runner_restarted_mid_session_replays_the_restart_too(
         redis_client: redis.Redis) -> None:
     clock = VirtualClock(10_000)
-    first = StreamRunner(Rebooting(), redis_client, clock=clock, heartbeat_ms=None)
+    first = CoreConsumer(Rebooting(), redis_client, clock=clock, heartbeat_ms=None)
     first.start()
     for arrival, n in [(10_100, 1), (10_200, 2)]:
         redis_client.xadd(IN, {FIELD: encode(tick(n, arrival))}, id=f"{arrival}-0")
@@ -128,7 +128,7 @@ def test_schedule_when_the_runner_restarted_mid_session_replays_the_restart_too(
         first.step()
     redis_client.xadd(IN, {FIELD: encode(tick(3, 10_300))}, id="10300-0")  # arrives while it is down
     clock.advance_to(10_400)
-    restarted = StreamRunner(Rebooting(), redis_client, clock=clock, heartbeat_ms=None)  # a new process
+    restarted = CoreConsumer(Rebooting(), redis_client, clock=clock, heartbeat_ms=None)  # a new process
     restarted.start()
     for at in (10_405, 10_410):
         clock.advance_to(at)

@@ -1,4 +1,4 @@
-"""The clocks: wall, scaled (shared through the environment), and how the runner waits under them."""
+"""The clocks: wall, scaled (shared through the environment), and how the consumer waits under them."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from runtime.clock import (
     scaled_env,
     wall_seconds,
 )
-from runtime.runner import StreamRunner
+from runtime.core_handler import CoreConsumer
 from tests.runtime.counting_core import CountingCore, CountState
 
 
@@ -79,19 +79,19 @@ def test_scaled_clock_wall_ms_at_when_asked_inverts_now() -> None:
     assert clock.wall_ms_at(2_000) == 600
 
 
-def test_runner_block_ms_when_clock_scaled_waits_the_wall_time_to_the_deadline(redis_client: object) -> None:
+def test_consumer_wait_ms_when_clock_scaled_waits_the_wall_time_to_the_deadline(redis_client: object) -> None:
     core = CountingCore(report_every_ms=1000)
-    runner = StreamRunner(core, redis_client, clock=ScaledClock(10, 0, 0))  # type: ignore[arg-type]
+    runner = CoreConsumer(core, redis_client, clock=ScaledClock(10, 0, 0))  # type: ignore[arg-type]
     runner.state = CountState(next_report=10_200)
 
-    assert runner.block_ms(10_000) == 20  # 200 ms of clock time at 10x
-    assert runner.block_ms(10_199) == 1
-    assert runner.block_ms(0) == runner.tick_ms
+    assert runner.wait_ms(10_000) == 20  # 200 ms of clock time at 10x
+    assert runner.wait_ms(10_199) == 1
+    assert runner.wait_ms(0) == runner.block_ms
 
 
-def test_runner_block_ms_when_wall_clock_waits_until_the_deadline(redis_client: object) -> None:
+def test_consumer_wait_ms_when_wall_clock_waits_until_the_deadline(redis_client: object) -> None:
     core = CountingCore(report_every_ms=1000)
-    runner = StreamRunner(core, redis_client, clock=WallClock())  # type: ignore[arg-type]
+    runner = CoreConsumer(core, redis_client, clock=WallClock())  # type: ignore[arg-type]
     runner.state = CountState(next_report=10_037)
 
-    assert runner.block_ms(10_000) == 37
+    assert runner.wait_ms(10_000) == 37

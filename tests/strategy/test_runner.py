@@ -1,4 +1,4 @@
-"""The strategy worker against a real Redis: md.BTCUSDT in, signals out, through StreamRunner."""
+"""The strategy worker against a real Redis: md.BTCUSDT in, signals out, through CoreConsumer."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import redis
 
 from runtime import bus
 from runtime.clock import VirtualClock
-from runtime.runner import StreamRunner
+from runtime.core_handler import CoreConsumer
 from schemas.envelope import Envelope
 from schemas.registry import FIELD, decode
 from schemas.streams import SIGNALS, md
@@ -21,7 +21,7 @@ def signals(client: redis.Redis) -> list[Envelope]:
     return [decode(fields[FIELD]) for _, fields in entries]
 
 
-def feed(worker: StreamRunner[StrategyState], clock: VirtualClock, events: list[Envelope]) -> None:
+def feed(worker: CoreConsumer[StrategyState], clock: VirtualClock, events: list[Envelope]) -> None:
     """Step a one-entry-per-read runner through the events, the clock at each event's time, as live."""
     worker.start()
     worker.step()  # nothing pending from a previous life: leaves recovery
@@ -37,7 +37,7 @@ def test_runner_when_md_events_are_appended_writes_the_setup_to_signals(redis_cl
     bus.append(redis_client, events)
     assert redis_client.keys("md.*") == [md("BTCUSDT").encode()]
     clock = VirtualClock(T0)
-    worker = StreamRunner(make_core(config()), redis_client, clock=clock, tick_ms=1, batch=1)
+    worker = CoreConsumer(make_core(config()), redis_client, clock=clock, block_ms=1, batch=1)
     feed(worker, clock, events)
     out = signals(redis_client)
     assert [e.type for e in out] == ["SetupDetected", "SetupConfirmed"]
@@ -50,11 +50,11 @@ def test_runner_when_restarted_resumes_from_its_snapshot(redis_client: redis.Red
     half = [e for e in events if e.ts <= T0 + MIN - 1]
     bus.append(redis_client, half)
     clock = VirtualClock(T0)
-    feed(StreamRunner(make_core(config()), redis_client, clock=clock, tick_ms=1, batch=1), clock, half)
+    feed(CoreConsumer(make_core(config()), redis_client, clock=clock, block_ms=1, batch=1), clock, half)
     assert [e.type for e in signals(redis_client)] == ["SetupDetected"]
     rest = [e for e in events if e not in half]
     bus.append(redis_client, rest)
-    restarted = StreamRunner(make_core(config()), redis_client, clock=clock, tick_ms=1, batch=1)
+    restarted = CoreConsumer(make_core(config()), redis_client, clock=clock, block_ms=1, batch=1)
     feed(restarted, clock, rest)
     assert restarted.state.symbols["BTCUSDT"].pending is None
     assert [e.type for e in signals(redis_client)] == ["SetupDetected", "SetupConfirmed"]

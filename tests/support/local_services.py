@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
-from runtime.services import postgres_answers
+from runtime.datastores import postgres_answers
 from tests.support.ports import free_port
 from tests.support.postgres import PrivatePostgres
 

@@ -1,4 +1,4 @@
-"""One stream entry as the projector sees it: decoded when possible, kept raw always."""
+"""One stream message as the projector sees it: decoded when possible, kept raw always."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from schemas.registry import FIELD, SkipEvent, decode
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class DecodedMessage:
     stream: str
     stream_id: str
     raw: str  # the encoded envelope as text (NULs removed: PostgreSQL text cannot hold them)
@@ -21,7 +21,7 @@ class Entry:
 
     @property
     def raw_type(self) -> str | None:
-        """The `type` of an undecodable entry when its JSON says one."""
+        """The `type` of an undecodable message when its JSON says one."""
         if self.envelope is not None:
             return self.envelope.type
         try:
@@ -32,18 +32,18 @@ class Entry:
         return value if isinstance(value, str) else None
 
 
-def entry_from_fields(stream: str, stream_id: str, fields: dict[bytes, bytes] | None) -> Entry:
+def decode_message(stream: str, stream_id: str, fields: dict[bytes, bytes] | None) -> DecodedMessage:
     raw_bytes = (fields or {}).get(FIELD)
     if raw_bytes is None:
         shown = orjson.dumps({k.decode(errors="replace"): v.decode(errors="replace")
                               for k, v in (fields or {}).items()}).decode()
         reason = f"malformed: entry has no {FIELD.decode()!r} field"
-        return Entry(stream, stream_id, _text(shown), None, reason)
+        return DecodedMessage(stream, stream_id, _text(shown), None, reason)
     raw = _text(raw_bytes.decode(errors="replace"))
     try:
-        return Entry(stream, stream_id, raw, decode(raw_bytes))
+        return DecodedMessage(stream, stream_id, raw, decode(raw_bytes))
     except SkipEvent as skip:
-        return Entry(stream, stream_id, raw, None, f"{skip.kind}: {skip.detail}")
+        return DecodedMessage(stream, stream_id, raw, None, f"{skip.kind}: {skip.detail}")
 
 
 def _text(value: str) -> str:

@@ -1,4 +1,4 @@
-"""Entries that count against the position limits, folded from the executor's events.
+"""Exposure: the trade entries that count against the position limits, folded from the executor's events.
 
 An entry counts from the moment it is approved until the executor says it is over: `PositionClosed`,
 or an entry order that ended with nothing filled and nothing left to come. The executor's contract

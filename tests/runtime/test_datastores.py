@@ -8,17 +8,17 @@ import psycopg
 import pytest
 import redis
 
-from runtime.services import ServiceUnavailable, resolve
+from runtime.datastores import DatastoreUnavailable, resolve
 from tests.support.services import free_port
 
 
 def test_resolve_when_named_redis_does_not_answer_says_so_plainly(tmp_path: Path) -> None:
-    with pytest.raises(ServiceUnavailable, match=r"REDIS_URL=redis://127.0.0.1:\d+/0 does not answer"):
+    with pytest.raises(DatastoreUnavailable, match=r"REDIS_URL=redis://127.0.0.1:\d+/0 does not answer"):
         resolve(f"redis://127.0.0.1:{free_port()}/0", None, tmp_path)
 
 
 def test_resolve_when_named_database_does_not_answer_says_so_plainly(tmp_path: Path, redis_url: str) -> None:
-    with pytest.raises(ServiceUnavailable, match="DATABASE_URL does not answer"):
+    with pytest.raises(DatastoreUnavailable, match="DATABASE_URL does not answer"):
         resolve(redis_url, f"postgresql://postgres@127.0.0.1:{free_port()}/x", tmp_path)
 
 

@@ -1,4 +1,4 @@
-"""The runner's promise: killed at any instant and restarted, it loses nothing and duplicates nothing."""
+"""A core consumer's promise: killed at any instant and restarted, it loses nothing and duplicates nothing."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def expected_checksum(count: int) -> int:
     return checksum
 
 
-def test_runner_when_sigkilled_repeatedly_outputs_every_event_exactly_once(redis_url: str) -> None:
+def test_core_consumer_when_sigkilled_repeatedly_outputs_every_event_exactly_once(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     publish_ticks(client, N)
     rng = random.Random(20261127)
@@ -87,7 +87,7 @@ def test_runner_when_sigkilled_repeatedly_outputs_every_event_exactly_once(redis
     assert (final.total, final.checksum) == (N, expected_checksum(N))
 
 
-def test_runner_when_sigterm_finishes_and_exits_cleanly(redis_url: str) -> None:
+def test_core_consumer_when_sigterm_finishes_and_exits_cleanly(redis_url: str) -> None:
     client = redis.Redis.from_url(redis_url)
     publish_ticks(client, 200)
     worker = start_worker(redis_url)

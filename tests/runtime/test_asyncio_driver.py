@@ -1,4 +1,4 @@
-"""The stream runner driven from an asyncio loop (runtime/loop_runner.py), against a real Redis."""
+"""A core consumer driven from an asyncio loop (runtime/asyncio_driver.py), against a real Redis."""
 
 from __future__ import annotations
 
@@ -7,21 +7,22 @@ import threading
 
 import redis
 
-from runtime.loop_runner import LoopDriver, parse_xreadgroup
-from runtime.runner import StreamRunner
+from runtime.asyncio_driver import AsyncioDriver, parse_xreadgroup
+from runtime.core_handler import CoreConsumer
 from schemas.registry import FIELD, decode, encode
 from tests.runtime.counting_core import IN, OUT, CountingCore, CountSeen
-from tests.runtime.test_runner import ticks
+from tests.runtime.test_core_handler import ticks
 
 
-def test_loop_driver_when_entries_arrive_processes_them_while_the_loop_stays_free(redis_client: redis.Redis) -> None:
-    runner = StreamRunner(CountingCore(), redis_client, heartbeat_ms=None)
+def test_asyncio_driver_when_messages_arrive_processes_them_while_the_loop_stays_free(
+        redis_client: redis.Redis) -> None:
+    runner = CoreConsumer(CountingCore(), redis_client, heartbeat_ms=None)
     stop = threading.Event()
     loop_turns = 0
 
     async def main() -> None:
         nonlocal loop_turns
-        driver = asyncio.create_task(LoopDriver(runner).run(stop))
+        driver = asyncio.create_task(AsyncioDriver(runner).run(stop))
         await asyncio.sleep(0.2)
         for envelope in ticks([1, 2, 3]):
             redis_client.xadd(IN, {FIELD: encode(envelope)})

