@@ -24,7 +24,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy $(wildcard $(PY_PACKAGES))
+	$(BIN)/mypy $(wildcard $(PY_PACKAGES)) tests
 
 # Debian's chromium (the browser tests) and docker-compose (the compose check): installed here when make runs
 # as root with apt, as on CI; otherwise the one command to run is printed. Chromium is required,

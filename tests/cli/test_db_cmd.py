@@ -11,7 +11,8 @@ import pytest
 from cli.main import main
 from projector import partitions
 from runtime.settings import get_settings
-from tests.projector.test_prune import DAY, T0, write_days
+from tests.projector.session import T0
+from tests.projector.test_prune import DAY, write_days
 
 
 @pytest.fixture

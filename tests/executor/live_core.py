@@ -79,7 +79,7 @@ def fill(c: LiveCore, cid: str, qty: str, price: str, *, side: str = "BUY", purp
          fee_usdt: str | None = None, rp: str | None = None, trade_id: int | None = None,
          setup: str = "setup-1") -> list[Payload]:
     return c.venue(OrderFilled(
-        client_order_id=cid, side=side, purpose=purpose, fill_qty=D(qty), fill_price=D(price),  # type: ignore[arg-type]
+        client_order_id=cid, side=side, purpose=purpose, fill_qty=D(qty), fill_price=D(price),
         cum_qty=D(cum or qty), avg_price=D(price), fee_usdt=D(fee_usdt or fee), maker=False, final=final,
         fee=D(fee), fee_asset=fee_asset, realized_pnl=D(rp) if rp is not None else None, trade_id=trade_id,
         **ids(setup)))

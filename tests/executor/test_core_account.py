@@ -86,8 +86,8 @@ def test_mode_when_the_config_says_paper_on_a_live_executor_entries_are_refused_
     c = LiveCore(trading_mode="live")
     out = publish(c, BotConfig(version=2, mode="paper"))
     assert [i.kind for i in out if isinstance(i, IncidentReported)] == ["MODE_MISMATCH"]
-    out = c.feed(approved(c.now + 1, "LONG", "0.010", "100000.1"))
-    assert of(out, OrderSubmitted) == []
+    entered = c.feed(approved(c.now + 1, "LONG", "0.010", "100000.1"))
+    assert of(entered, OrderSubmitted) == []
 
 
 def test_entry_when_the_user_stream_is_down_is_not_placed() -> None:

@@ -14,7 +14,7 @@ D = Decimal
 
 
 def external(kind: str, qty: str, price: str, cid: str, trade_id: int, rp: str = "-20") -> ExternalFill:
-    return ExternalFill(symbol="BTCUSDT", client_order_id=cid, order_id="777", kind=kind,  # type: ignore[arg-type]
+    return ExternalFill(symbol="BTCUSDT", client_order_id=cid, order_id="777", kind=kind,
                         side="SELL", qty=D(qty), price=D(price), fee_usdt=D("0.5"), fee=D("0.5"), fee_asset="USDT",
                         realized_pnl=D(rp), trade_id=trade_id, time=T0)
 

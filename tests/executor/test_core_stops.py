@@ -90,6 +90,7 @@ def test_close_when_rejected_again_and_again_it_retries_with_backoff_and_alerts(
         else:
             assert of(out, IncidentReported) == []
         due = c.core.next_deadline(c.state)
+        assert due is not None
         assert due == c.now + min(30_000, 500 * 2 ** (attempt - 1))  # backoff: 0.5 s, 1 s, 2 s, 4 s, 8 s
         assert c.timer(due - 1) == []
         [close] = of(c.timer(due), OrderSubmitted)

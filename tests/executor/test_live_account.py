@@ -18,6 +18,7 @@ from schemas.registry import FIELD
 from schemas.streams import EXECUTIONS, LOGS
 from simulator.config import DEFAULT_API_KEY
 from tests.executor.harness import Harness, live_executor, simulator, wait_for
+from tests.support.streams import entries
 
 D = Decimal
 
@@ -157,6 +158,6 @@ def test_venue_error_when_a_gateway_answers_html_with_the_signed_url_no_signatur
             assert isinstance(boot, BootChecksCompleted) and not boot.ok
             client = redis.Redis.from_url(redis_url)
             recorded = [fields[FIELD] for stream in (EXECUTIONS, LOGS)
-                        for _, fields in client.xrange(stream)]  # type: ignore[union-attr]
+                        for _, fields in entries(client, stream)]
             assert recorded and not [r for r in recorded if b"signature=" in r]
             assert any("HTTP 502" in c.detail for c in boot.checks if not c.ok)

@@ -24,6 +24,7 @@ from schemas.system import NotificationSent, ProcessRestarted
 from schemas.types import BotStatus, ExitReason
 from tests.notifier.fake_webhook import FakeWebhook
 from tests.projector.session import closed_trade, wrap
+from tests.support.streams import entries
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def run_notifier(client: redis.Redis, url: str, events: list[Any], *, until: Any
 
 def recorded(client: redis.Redis) -> list[NotificationSent]:
     out = []
-    for _id, fields in cast(Any, client.xrange("logs")):
+    for _id, fields in cast(Any, entries(client, "logs")):
         payload = decode(fields[FIELD]).payload
         if isinstance(payload, NotificationSent):
             out.append(payload)
@@ -274,7 +275,7 @@ def test_notifier_when_a_rule_keeps_failing_on_an_event_moves_it_to_the_dead_let
                            until=lambda r: len(alerts(r)) >= 1 and bool(redis_client.xlen("dlq.state")))
 
     assert [r.kind for r in alerts(records)] == ["daily_loss_pause"]  # the event after it is not held up
-    (dead,) = redis_client.xrange("dlq.state")
+    (dead,) = entries(redis_client, "dlq.state")
     assert decode(dead[1][FIELD]).id == poison.id and b"a rule broke" in dead[1][b"error"]
     assert redis_client.xpending("state", "notifier")["pending"] == 0
 

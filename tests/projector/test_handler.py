@@ -14,6 +14,7 @@ from schemas.registry import FIELD, decode, stream_of
 from schemas.streams import EXECUTIONS, GROUP_PROJECTOR, SIGNALS, dlq
 from tests.projector.conftest import drain
 from tests.projector.session import T0, closed_trade, publish, recorded_session
+from tests.support.streams import entries
 
 # PostgreSQL refuses to record a position on `signals`: every batch holding a signals message fails
 REFUSE_SIGNALS = """
@@ -66,7 +67,7 @@ def test_projector_when_a_message_keeps_failing_moves_it_to_the_dead_letter_stre
         projector.close()
 
     assert count(db, "trades") == 4
-    (dead,) = redis_client.xrange(dlq(SIGNALS))
+    (dead,) = entries(redis_client, dlq(SIGNALS))
     assert decode(dead[1][FIELD]).id == signal.id
     assert b"signals refused" in dead[1][b"error"] and dead[1][b"stream"] == SIGNALS.encode()
     assert redis_client.xpending(SIGNALS, GROUP_PROJECTOR)["pending"] == 0

@@ -18,7 +18,8 @@ from projector.migrate import MIGRATIONS_DIR, apply_migrations
 from projector.prune import LEGACY, prune, pruned_through
 from projector.store import write_batch
 from replay.sources.event_log import PrunedRange, load_from_db
-from tests.projector.test_prune import DAY, HOUR, T0, day_of_events, kept_rows
+from tests.projector.session import T0
+from tests.projector.test_prune import DAY, HOUR, day_of_events, kept_rows
 
 
 def old_schema(conn: psycopg.Connection[Any], tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def test_kline_events_when_spread_given_walks_the_book_along_each_candle() -> No
     assert len(events) == 5 * 407
     books, kline = [e.payload for e in events[:4]], events[4].payload
     assert all(isinstance(b, BookTickerUpdated) for b in books) and isinstance(kline, KlineClosed)
-    mids = [(b.ask + b.bid) / 2 for b in books]  # type: ignore[union-attr]
+    mids = [(b.ask + b.bid) / 2 for b in books if isinstance(b, BookTickerUpdated)]
     up = kline.close >= kline.open
     assert mids == [kline.open, kline.low if up else kline.high, kline.high if up else kline.low, kline.close]
     assert [e.ts for e in events[:5]] == [kline.open_time, kline.open_time + 20_000, kline.open_time + 40_000,

@@ -39,7 +39,7 @@ class CountState:
 
 class CountingCore:
     name = "counter"
-    inputs = (IN,)
+    inputs: tuple[str, ...] = (IN,)
 
     def __init__(self, report_every_ms: int | None = None) -> None:
         self.report_every_ms = report_every_ms

@@ -13,6 +13,7 @@ from runtime.clock import VirtualClock
 from runtime.consumer import Consumer, Handled, Handler, Message
 from schemas.registry import FIELD
 from schemas.streams import dlq
+from tests.support.streams import entries
 
 IN, OTHER, OUT = "test.consumer.in", "test.consumer.other", "test.consumer.out"
 
@@ -55,7 +56,7 @@ def add(client: redis.Redis, stream: str, *payloads: bytes) -> None:
 
 
 def outputs(client: redis.Redis) -> list[bytes]:
-    return [fields[FIELD] for _, fields in client.xrange(OUT)]
+    return [fields[FIELD] for _, fields in entries(client, OUT)]
 
 
 def pending(client: redis.Redis, stream: str = IN) -> int:
@@ -126,7 +127,7 @@ def test_consumer_when_a_batch_fails_isolates_the_failing_message_and_dead_lette
     drain(consumer(redis_client, handler, max_deliveries=3))
     assert outputs(redis_client) == [b"a", b"c", b"d"]
     assert [b for b in handler.batches if b == [b"poison"]] == [[b"poison"]] * 3  # alone, N times
-    (dead,) = redis_client.xrange(dlq(IN))
+    (dead,) = entries(redis_client, dlq(IN))
     assert dead[1][FIELD] == b"poison" and b"poisoned batch" in dead[1][b"error"]
     assert pending(redis_client) == pending(redis_client, OTHER) == 0
 

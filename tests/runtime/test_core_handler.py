@@ -20,6 +20,7 @@ from schemas.registry import FIELD, decode, encode
 from schemas.streams import GROUP_PROJECTOR, HEARTBEATS, dlq
 from schemas.system import CoreRestored, ProcessHeartbeat
 from tests.runtime.counting_core import IN, OUT, CountingCore, CountState, CountTick, CountTimerFired
+from tests.support.streams import entries
 
 
 def ticks(numbers: list[int], ts: int = 1_000) -> list[Envelope]:
@@ -46,7 +47,7 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 10) -> None:
 
 
 def outputs(client: redis.Redis, stream: str = OUT) -> list[Envelope]:
-    return [decode(fields[FIELD]) for _, fields in client.xrange(stream)]
+    return [decode(fields[FIELD]) for _, fields in entries(client, stream)]
 
 
 def test_core_consumer_when_entry_unknown_or_malformed_skips_it_and_keeps_going(redis_client: redis.Redis) -> None:
@@ -72,7 +73,7 @@ def test_core_consumer_when_core_keeps_failing_moves_entry_to_dead_letter_stream
     bus.append(redis_client, ticks([12, 13, 14]))
     with running(CoreConsumer(FailingOn(), redis_client, max_deliveries=3)):
         wait_until(lambda: redis_client.xlen(OUT) == 2)
-    dead = redis_client.xrange(dlq(IN))
+    dead = entries(redis_client, dlq(IN))
     assert len(dead) == 1
     assert decode(dead[0][1][FIELD]).payload == CountTick(n=13)
     assert b"unlucky" in dead[0][1][b"error"]
@@ -142,7 +143,7 @@ def test_trim_when_projector_has_not_read_keeps_every_unconsumed_entry(redis_cli
     assert bus.trim(redis_client, stream, now_ms=late, retention_ms=0, approximate=False) == 0  # pending: kept
     redis_client.xack(stream, GROUP_PROJECTOR, *[entry_id for entry_id, _ in delivered[0][1]])
     assert bus.trim(redis_client, stream, now_ms=late, retention_ms=0, approximate=False) == 19
-    assert redis_client.xrange(stream)[0][0] == b"1019-0"
+    assert entries(redis_client, stream)[0][0] == b"1019-0"
 
 
 def test_trim_when_entries_are_within_retention_keeps_them(redis_client: redis.Redis) -> None:

@@ -17,6 +17,7 @@ from runtime.core import Emit, envelopes
 from schemas.registry import FIELD, decode
 from schemas.streams import STATE_KEY_PREFIX
 from tests.runtime.counting_core import IN, OUT, CountingCore, CountSeen, CountTick
+from tests.support.streams import entries
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 10_000
@@ -73,7 +74,7 @@ def test_core_consumer_when_sigkilled_repeatedly_outputs_every_event_exactly_onc
         worker.terminate()
         worker.wait(timeout=30)
 
-    outputs = [decode(fields[FIELD]) for _, fields in client.xrange(OUT)]
+    outputs = [decode(fields[FIELD]) for _, fields in entries(client, OUT)]
     seen = [e.payload for e in outputs if isinstance(e.payload, CountSeen)]
     assert kills >= 3, "the worker finished before it could be killed often enough"
     assert len(seen) == N
@@ -83,7 +84,9 @@ def test_core_consumer_when_sigkilled_repeatedly_outputs_every_event_exactly_onc
     assert client.xpending(IN, "counter")["pending"] == 0
 
     core = CountingCore()
-    final = core.restore(client.hget(STATE_KEY_PREFIX + "counter", "snapshot"))
+    snapshot = client.hget(STATE_KEY_PREFIX + "counter", "snapshot")
+    assert isinstance(snapshot, bytes)
+    final = core.restore(snapshot)
     assert (final.total, final.checksum) == (N, expected_checksum(N))
 
 

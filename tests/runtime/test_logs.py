@@ -13,6 +13,7 @@ from runtime import logs
 from schemas.registry import FIELD, decode
 from schemas.streams import LOGS
 from schemas.system import LogRecorded
+from tests.support.streams import entries
 
 
 def test_logs_when_error_with_exception_reaches_logs_stream_with_stack(
@@ -33,7 +34,7 @@ def test_logs_when_error_with_exception_reaches_logs_stream_with_stack(
             time.sleep(0.02)
     finally:
         logger.remove()
-    records = [decode(fields[FIELD]).payload for _, fields in redis_client.xrange(LOGS)]
+    records = [decode(fields[FIELD]).payload for _, fields in entries(redis_client, LOGS)]
     assert [r.level for r in records if isinstance(r, LogRecorded)] == ["ERROR", "INFO"]
     error = records[0]
     assert isinstance(error, LogRecorded)
@@ -60,7 +61,7 @@ def test_logs_when_a_message_or_exception_carries_a_signed_url_the_signature_nev
             time.sleep(0.02)
     finally:
         logger.remove()
-    streamed = [fields[FIELD] for _, fields in redis_client.xrange(LOGS)]
+    streamed = [fields[FIELD] for _, fields in entries(redis_client, LOGS)]
     printed = capsys.readouterr().out
     assert streamed and "signature=***" in printed
     assert "3c6612341384" not in printed and not [r for r in streamed if b"3c6612341384" in r]

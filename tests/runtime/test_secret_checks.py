@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import SecretStr
 
@@ -14,9 +16,10 @@ GOOD = {"jwt_secret": SecretStr("j" * 40), "dashboard_secret": SecretStr("d" * 4
 
 
 def settings(**changes: object) -> Settings:
-    values: dict[str, object] = {**GOOD, **changes}
-    return Settings(_env_file=None, **{k: SecretStr(v) if isinstance(v, str) and k != "trading_mode" else v
-                                       for k, v in values.items()})
+    values: dict[str, Any] = {**GOOD, **changes}
+    fields: dict[str, Any] = {k: SecretStr(v) if isinstance(v, str) and k != "trading_mode" else v
+                              for k, v in values.items()}
+    return Settings(_env_file=None, **fields)
 
 
 def test_api_when_every_secret_is_good_has_no_problem() -> None:
@@ -25,7 +28,7 @@ def test_api_when_every_secret_is_good_has_no_problem() -> None:
 
 @pytest.mark.parametrize("mode", ["paper", "live"])
 def test_api_when_nothing_is_set_names_all_three_in_every_mode(mode: str) -> None:
-    found = problems_for(["api"], Settings(_env_file=None, trading_mode=mode))  # type: ignore[arg-type]
+    found = problems_for(["api"], Settings(_env_file=None, trading_mode=mode))
     assert [p.split(" ")[0] for p in found] == ["JWT_SECRET", "DASHBOARD_SECRET", "ADMIN_PASSWORD"]
 
 
