@@ -7,6 +7,7 @@ exactly as it reads the real files. Used by `liqfade bench replay` and by the go
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -38,27 +39,29 @@ def tile(days: int, out_dir: Path, liquidations: Path = LIQUIDATIONS, klines: Pa
 
 
 def _tile_liquidations(source: Path, dest: Path, days: int) -> None:
-    with source.open(newline="") as f:
-        header, *rows = list(csv.reader(f))
-    with dest.open("w", newline="") as f:
-        out = csv.writer(f, lineterminator="\n")
-        out.writerow(header)
-        for k in range(days):
-            shift = timedelta(days=k)
-            for row in rows:
-                when = datetime.fromisoformat(row[0]) + shift
-                out.writerow([when.isoformat(timespec="microseconds"), *row[1:]])
+    def shifted(row: list[str], k: int) -> list[str]:
+        when = datetime.fromisoformat(row[0]) + timedelta(days=k)
+        return [when.isoformat(timespec="microseconds"), *row[1:]]
+
+    _tile(source, dest, days, shifted)
 
 
 def _tile_klines(source: Path, dest: Path, days: int) -> None:
+    def shifted(row: list[str], k: int) -> list[str]:
+        out = list(row)
+        for column in KLINE_TIME_COLUMNS:
+            out[column] = str(int(row[column]) + k * DAY_MS)
+        return out
+
+    _tile(source, dest, days, shifted)
+
+
+def _tile(source: Path, dest: Path, days: int, shifted: Callable[[list[str], int], list[str]]) -> None:
+    """The header once, then every row of `source` for copies k = 0 .. days-1, each as `shifted` makes it."""
     with source.open(newline="") as f:
         header, *rows = list(csv.reader(f))
     with dest.open("w", newline="") as f:
         out = csv.writer(f, lineterminator="\n")
         out.writerow(header)
         for k in range(days):
-            for row in rows:
-                shifted = list(row)
-                for column in KLINE_TIME_COLUMNS:
-                    shifted[column] = str(int(row[column]) + k * DAY_MS)
-                out.writerow(shifted)
+            out.writerows(shifted(row, k) for row in rows)

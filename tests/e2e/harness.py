@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 import httpx
 import orjson
@@ -33,6 +33,7 @@ from schemas.config import BotConfig
 from simulator.config import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from tests.support.postgres import PrivatePostgres
 from tests.support.services import RedisServer, free_port, fresh_database
+from tests.support.streams import entries
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -48,10 +49,7 @@ class Timeout(AssertionError):
 
 def xrange(client: redis.Redis, stream: str) -> list[tuple[str, bytes]]:
     """(stream id, the envelope's raw bytes) of every entry on a stream, oldest first."""
-    out: list[tuple[str, bytes]] = []
-    for entry_id, fields in cast(list[tuple[bytes, dict[bytes, bytes]]], client.xrange(stream)):
-        out.append((entry_id.decode(), next(iter(fields.values()))))
-    return out
+    return [(entry_id.decode(), next(iter(fields.values()))) for entry_id, fields in entries(client, stream)]
 
 
 def e2e_config(**sections: dict[str, Any]) -> BotConfig:

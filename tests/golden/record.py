@@ -39,9 +39,8 @@ def record_csv_case(name: str, args: list[str], *, days: int = 1) -> None:
     dest = CSV_DIR / name
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        inputs = ["--liquidations", str(tile(days, Path(tmp) / "in").liquidations)] if days > 1 else []
-        if days > 1:
-            inputs += ["--klines", str(Path(tmp) / "in" / "binance_um_klines_BTCUSDT_1m_2025-10-22.csv")]
+        tiles = tile(days, Path(tmp) / "in") if days > 1 else None
+        inputs = ["--liquidations", str(tiles.liquidations), "--klines", str(tiles.klines)] if tiles else []
         assert liqfade(["replay", *inputs, *args, "--out", f"{tmp}/out"]) == 0
         decisions, beats = split_heartbeats(Path(tmp) / "out" / "events.jsonl")
         with gzip.GzipFile(dest / "expected_decisions.jsonl.gz", "wb", mtime=0) as f:
